@@ -1,0 +1,124 @@
+"""The sequence's side effects: render a touch, send an email, assign a manual task.
+
+Activities never decide the sequence; they do one thing and report it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+import templates
+from activities import unsubscribe
+from activities.email import EmailTransport, build_message
+from activities.tasks import TaskBoard
+from campaigns.model import Contact
+from workflows.contracts import (
+    RenderedMessage,
+    RenderRequest,
+    SendRequest,
+    SendResult,
+    TaskAssignment,
+    TaskReceipt,
+)
+
+
+def _person(contact: Contact | None) -> dict[str, str] | None:
+    if contact is None:
+        return None
+    first = contact.name.split()[0] if contact.name.split() else contact.name
+    return {
+        "name": contact.name,
+        "first_name": first,
+        "title": contact.title,
+        "linkedin_url": contact.linkedin_url,
+    }
+
+
+def render_context(req: RenderRequest, unsubscribe_url: str) -> dict[str, Any]:
+    acc = req.account
+    offer: dict[str, Any] | None = None
+    if req.offer is not None:
+        offer = {**asdict(req.offer), "expires_on": req.offer_expires_on or ""}
+    return {
+        "account": {
+            "account_id": acc.account_id,
+            "company": acc.company,
+            "domain": acc.domain,
+            "country": acc.country,
+            "tier": acc.tier,
+            "churn_reason": acc.churn_reason,
+            "churn_detail": acc.churn_detail,
+            "competitor": acc.competitor,
+            "churned_on": acc.churned_on or "",
+        },
+        "contact": _person(req.contacts.primary),
+        "executive": _person(req.contacts.executive),
+        "sender": {
+            "from_name": req.sender.from_name,
+            "from_email": req.sender.from_email,
+            "postal_address": req.sender.postal_address,
+        },
+        "owner": {"email": acc.owner, "handle": acc.owner_handle},
+        "offer": offer,
+        "trigger": asdict(req.trigger) if req.trigger else None,
+        "campaign": {"id": req.campaign_id},
+        "touch": {"number": req.touch, "total": req.total_touches, "channel": req.channel},
+        "unsubscribe_url": unsubscribe_url,
+    }
+
+
+class SequenceActivities:
+    def __init__(
+        self,
+        transport: EmailTransport,
+        tasks: TaskBoard,
+        *,
+        public_url: str,
+        unsubscribe_secret: bytes,
+        template_root: Path = templates.ROOT,
+    ) -> None:
+        self.template_root = template_root
+        self.transport = transport
+        self.tasks = tasks
+        self.public_url = public_url
+        self.unsubscribe_secret = unsubscribe_secret
+
+    @activity.defn
+    async def render_message(self, req: RenderRequest) -> RenderedMessage:
+        link = unsubscribe.url(
+            self.public_url, self.unsubscribe_secret, req.campaign_id, req.account.account_id
+        )
+        try:
+            out = templates.render(req.template, req.locale, render_context(req, link), self.template_root)
+        except TemplateError as err:
+            # Same data, same failure: retrying cannot help, and nothing has been sent.
+            raise ApplicationError(
+                f"template {req.template} failed for account {req.account.account_id}: {err}",
+                type="TemplateError",
+                non_retryable=True,
+            ) from err
+        return RenderedMessage(
+            subject=out.subject, body=out.body, unsubscribe_url=link, template_path=out.template_path
+        )
+
+    @activity.defn
+    async def send_email(self, req: SendRequest) -> SendResult:
+        message = build_message(req)
+        delivery = await asyncio.to_thread(self.transport.deliver, req.key, message)
+        if delivery.already_sent:
+            activity.logger.info(
+                "touch %s of %s was already sent; not sending again", req.touch, req.account_id
+            )
+        return SendResult(message_id=delivery.message_id, already_sent=delivery.already_sent)
+
+    @activity.defn
+    async def assign_task(self, req: TaskAssignment) -> TaskReceipt:
+        location = await self.tasks.assign(req)
+        return TaskReceipt(location=location)

@@ -1,0 +1,52 @@
+"""Where manual tasks (LinkedIn, call, executive outreach) go for the account owner.
+
+The sequence itself is the source of truth for open tasks (its `status` query); the board is
+the owner's inbox of prepared messages and call scripts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+from workflows.contracts import TaskAssignment
+
+
+class TaskBoard(Protocol):
+    async def assign(self, task: TaskAssignment) -> str: ...
+
+
+class FolderTaskBoard:
+    """One Markdown file per task under `<folder>/<owner handle>/`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    async def assign(self, task: TaskAssignment) -> str:
+        return await asyncio.to_thread(self._write, task)
+
+    def _write(self, task: TaskAssignment) -> str:
+        handle = task.owner.split("@", 1)[0]
+        target = self.folder / handle / f"{task.account_id}-touch{task.touch}-{task.channel}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lines = [
+            f"# {task.channel} task: {task.company} ({task.account_id})",
+            "",
+            f"- campaign: {task.campaign_id}",
+            f"- touch: {task.touch}",
+            f"- due: {task.due_local}",
+            f"- report back: winback task done {task.account_id} --outcome done|skipped|no_answer",
+            "",
+        ]
+        if task.subject:
+            lines += [f"Subject: {task.subject}", ""]
+        text = "\n".join(lines) + task.text
+        # Same key, same file: a retried assignment rewrites identical content.
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+        return str(target)

@@ -1,0 +1,415 @@
+"""Campaign files: which playbook runs for which churn reason, when, and from whom.
+
+A playbook is named either by its name in campaigns/playbooks/ (`service`) or by a path
+to a .yaml file relative to the campaign file (`playbooks/our-service.yaml`): a value
+with a '/' or a .yaml/.yml suffix is a path, anything else a name.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Final
+
+import templates
+from campaigns.accounts import looks_like_email
+from campaigns.errors import ConfigError, Problems, check_keys, choose_from, display_path
+from campaigns.model import (
+    CHURN_REASONS,
+    WEEKDAYS,
+    Blackout,
+    Campaign,
+    Offer,
+    Playbook,
+    Schedule,
+    Sender,
+)
+from campaigns.playbook import PLAYBOOK_DIR, load_playbook, read_yaml_mapping, text_value
+
+CAMPAIGN_ID_RE: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+PLAYBOOK_KEYS: Final = (*CHURN_REASONS, "default")
+OFFER_KINDS: Final = ("discount", "pilot", "migration", "dedicated_csm")
+MAX_QUARTER_END_DAYS: Final = 15
+MAX_OFFER_DAYS: Final = 365
+
+_TOP_KEYS: Final = {
+    "id": "id: spring-winback-2027",
+    "name": "name: Spring win-back 2027",
+    "playbooks": "playbooks: {product_gap: product_gap, default: time_based}",
+    "sender": 'sender: {from: "Aino Virtanen <aino@winback.example>", postal_address: "..."}',
+}
+_SCHEDULE_KEYS: Final = ("window", "weekdays", "quarter_end_blackout_days", "blackout")
+_BLACKOUT_KEYS: Final = {"from": "from: 2027-12-20", "to": "to: 2028-01-02"}
+_SENDER_KEYS: Final = {
+    "from": 'from: "Aino Virtanen <aino@winback.example>"',
+    "postal_address": 'postal_address: "Example street 1, 00100 Helsinki, Finland"',
+}
+_OFFER_KEYS: Final = {
+    "kind": "kind: discount",
+    "value": 'value: "20%"',
+    "expires_in_days": "expires_in_days: 30",
+}
+_WINDOW_RE: Final = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
+_PERCENT_RE: Final = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+_DAY_NAMES: Final = {
+    "monday": "mon",
+    "tuesday": "tue",
+    "wednesday": "wed",
+    "thursday": "thu",
+    "friday": "fri",
+    "saturday": "sat",
+    "sunday": "sun",
+}
+
+
+def load_campaign(
+    path: Path,
+    *,
+    playbook_dir: Path = PLAYBOOK_DIR,
+    templates_root: Path = templates.ROOT,
+) -> Campaign:
+    """Read and validate a campaign and the playbooks it names; ConfigError lists every
+    problem of the campaign and of those playbooks (theirs under their own file name)."""
+    problems = Problems(display_path(path))
+    data = read_yaml_mapping(path, problems)
+    if data is None:
+        raise ConfigError(problems.lines)
+    check_keys(problems, "", data, _TOP_KEYS, optional=("schedule", "offer"))
+
+    campaign_id = None
+    if "id" in data:
+        campaign_id = text_value(problems, "id", data["id"], "id: spring-winback-2027")
+        if campaign_id is not None and not CAMPAIGN_ID_RE.fullmatch(campaign_id):
+            problems.add(
+                "id",
+                f"'{campaign_id}' is not a valid campaign id; use lower-case letters, digits "
+                "and '-' (at most 63 characters, starting with a letter or digit), "
+                "e.g. spring-winback-2027",
+            )
+            campaign_id = None
+    name = None
+    if "name" in data:
+        name = text_value(problems, "name", data["name"], "name: Spring win-back 2027")
+
+    playbooks = None
+    if "playbooks" in data:
+        playbooks = _playbooks(problems, data["playbooks"], path.parent, playbook_dir, templates_root)
+    schedule = _schedule(problems, data.get("schedule"))
+    sender = _sender(problems, data["sender"]) if "sender" in data else None
+    offer = _offer(problems, data["offer"]) if data.get("offer") is not None else None
+
+    problems.raise_if_any()
+    assert campaign_id is not None and name is not None and playbooks is not None
+    assert schedule is not None and sender is not None
+    return Campaign(
+        id=campaign_id,
+        name=name,
+        playbooks=playbooks,
+        schedule=schedule,
+        sender=sender,
+        offer=offer,
+        source=str(path),
+    )
+
+
+def playbook_path(ref: str, campaign_dir: Path, playbook_dir: Path = PLAYBOOK_DIR) -> Path:
+    """Where a campaign's playbook reference points (see the module docstring)."""
+    if "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml")):
+        return campaign_dir / ref
+    return playbook_dir / f"{ref}.yaml"
+
+
+def _playbooks(
+    problems: Problems,
+    raw: object,
+    campaign_dir: Path,
+    playbook_dir: Path,
+    templates_root: Path,
+) -> tuple[tuple[str, Playbook], ...] | None:
+    if not isinstance(raw, dict) or not raw:
+        problems.add(
+            "playbooks",
+            "must map churn reasons to playbooks, e.g. {product_gap: product_gap, default: time_based}",
+        )
+        return None
+    # A playbook used for several reasons is loaded, and its problems reported, once.
+    loaded: dict[Path, Playbook | None] = {}
+    pairs: list[tuple[str, Playbook]] = []
+    ok = True
+    for key, value in raw.items():
+        reason = str(key)
+        field = f"playbooks.{reason}"
+        if reason not in PLAYBOOK_KEYS:
+            problems.add(
+                "playbooks",
+                f"unknown churn reason '{reason}'; {choose_from(reason, PLAYBOOK_KEYS)}",
+            )
+            ok = False
+            continue
+        if reason == "structural":
+            problems.add(
+                field,
+                "structural churn (company closed, acquired onto another tool, team gone, "
+                "built in-house) is never contacted; remove this line",
+            )
+            ok = False
+            continue
+        ref = text_value(problems, field, value, f"{reason}: {reason}")
+        if ref is None:
+            ok = False
+            continue
+        target = playbook_path(ref, campaign_dir, playbook_dir)
+        key_path = target.resolve()
+        if key_path not in loaded:
+            loaded[key_path] = _load_one(problems, field, ref, target, playbook_dir, templates_root)
+        playbook = loaded[key_path]
+        if playbook is None:
+            ok = False
+        else:
+            pairs.append((reason, playbook))
+    return tuple(pairs) if ok else None
+
+
+def _load_one(
+    problems: Problems,
+    field: str,
+    ref: str,
+    target: Path,
+    playbook_dir: Path,
+    templates_root: Path,
+) -> Playbook | None:
+    if not target.is_file():
+        if target.parent == playbook_dir and not ref.endswith((".yaml", ".yml")):
+            names = sorted(p.stem for p in playbook_dir.glob("*.yaml"))
+            problems.add(
+                field,
+                f"no playbook named '{ref}' in {display_path(playbook_dir)}; "
+                f"{choose_from(ref, names)} (or give a path to a .yaml file relative to "
+                "this campaign)",
+            )
+        else:
+            problems.add(
+                field,
+                f"playbook file '{ref}' not found (looked for {display_path(target)}); "
+                "give the path relative to this campaign file",
+            )
+        return None
+    try:
+        return load_playbook(target, templates_root=templates_root)
+    except ConfigError as err:
+        problems.extend(err.lines)
+        return None
+
+
+def _schedule(problems: Problems, raw: object) -> Schedule | None:
+    if raw is None:
+        return Schedule()
+    if not isinstance(raw, dict):
+        problems.add("schedule", 'must be a block with window, weekdays, ... e.g. window: "09:00-17:00"')
+        return None
+    check_keys(problems, "schedule", raw, {}, optional=_SCHEDULE_KEYS)
+    before = len(problems.lines)
+    defaults = Schedule()
+
+    window_start, window_end = defaults.window_start, defaults.window_end
+    if "window" in raw:
+        window = _window(problems, raw["window"])
+        if window is not None:
+            window_start, window_end = window
+
+    weekdays = defaults.weekdays
+    if "weekdays" in raw:
+        weekdays = _weekdays(problems, raw["weekdays"]) or weekdays
+
+    quarter_end = defaults.quarter_end_blackout_days
+    if "quarter_end_blackout_days" in raw:
+        value = raw["quarter_end_blackout_days"]
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_QUARTER_END_DAYS:
+            quarter_end = value
+        else:
+            problems.add(
+                "schedule.quarter_end_blackout_days",
+                f"'{value}' is not a whole number from 0 to {MAX_QUARTER_END_DAYS}; write how "
+                "many business days before a quarter ends to stay quiet, e.g. 5 (0 turns it off)",
+            )
+
+    blackouts: tuple[Blackout, ...] = ()
+    if raw.get("blackout") is not None:
+        blackouts = _blackouts(problems, raw["blackout"])
+
+    if len(problems.lines) != before:
+        return None
+    return Schedule(
+        window_start=window_start,
+        window_end=window_end,
+        weekdays=weekdays,
+        quarter_end_blackout_days=quarter_end,
+        blackouts=blackouts,
+    )
+
+
+def _window(problems: Problems, value: object) -> tuple[str, str] | None:
+    text = str(value).strip()
+    match = _WINDOW_RE.fullmatch(text)
+    fix = (
+        'write it as "09:00-17:00" in the recipient\'s local time, 24-hour clock ("00:00-24:00" for any time)'
+    )
+    if not match:
+        problems.add("schedule.window", f"'{text}' is not a time window; {fix}")
+        return None
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start_ok = h1 <= 23 and m1 <= 59
+    end_ok = (h2 <= 23 and m2 <= 59) or (h2 == 24 and m2 == 0)
+    if not (start_ok and end_ok):
+        problems.add("schedule.window", f"'{text}' has a time that does not exist; {fix}")
+        return None
+    if (h1, m1) >= (h2, m2):
+        problems.add(
+            "schedule.window",
+            f"'{text}' ends before it starts; a window cannot cross midnight, {fix}",
+        )
+        return None
+    return f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"
+
+
+def _weekdays(problems: Problems, value: object) -> tuple[str, ...] | None:
+    items = value if isinstance(value, list) else None
+    if not items:
+        problems.add(
+            "schedule.weekdays",
+            "must list the sending days, e.g. [mon, tue, wed, thu, fri]",
+        )
+        return None
+    days: set[str] = set()
+    ok = True
+    for item in items:
+        word = str(item).strip().lower()
+        day = _DAY_NAMES.get(word, word)
+        if day in WEEKDAYS:
+            days.add(day)
+        else:
+            problems.add("schedule.weekdays", f"unknown weekday '{item}'; {choose_from(word, WEEKDAYS)}")
+            ok = False
+    # Calendar order, whatever order the file lists them in.
+    return tuple(d for d in WEEKDAYS if d in days) if ok else None
+
+
+def _blackouts(problems: Problems, value: object) -> tuple[Blackout, ...]:
+    if not isinstance(value, list):
+        problems.add(
+            "schedule.blackout",
+            "must be a list such as [{from: 2027-12-20, to: 2028-01-02, reason: year-end freeze}]",
+        )
+        return ()
+    out: list[Blackout] = []
+    for number, item in enumerate(value, start=1):
+        where = f"schedule.blackout[{number}]"
+        if not isinstance(item, dict):
+            problems.add(where, "must be a block such as {from: 2027-12-20, to: 2028-01-02, reason: ...}")
+            continue
+        before = len(problems.lines)
+        check_keys(problems, where, item, _BLACKOUT_KEYS, optional=("reason",))
+        start = _date(problems, f"{where}.from", item["from"]) if "from" in item else None
+        end = _date(problems, f"{where}.to", item["to"]) if "to" in item else None
+        if start is not None and end is not None and end < start:
+            problems.add(
+                f"{where}.to",
+                f"{end.isoformat()} is before from ({start.isoformat()}); both days are "
+                "included, so a one-day blackout has the same from and to",
+            )
+        reason = str(item.get("reason") or "").strip() or "blackout"
+        if len(problems.lines) == before and start is not None and end is not None:
+            out.append(Blackout(start=start.isoformat(), end=end.isoformat(), reason=reason))
+    return tuple(out)
+
+
+def _date(problems: Problems, field: str, value: object) -> date | None:
+    # YAML turns 2027-12-20 into a date itself; a quoted "2027-12-20" arrives as text.
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    problems.add(field, f"'{text}' is not a date; write it as YYYY-MM-DD such as 2027-12-20")
+    return None
+
+
+def _sender(problems: Problems, raw: object) -> Sender | None:
+    if not isinstance(raw, dict):
+        problems.add(
+            "sender",
+            'must be a block with from and postal_address, e.g. {from: "Aino Virtanen '
+            '<aino@winback.example>", postal_address: "..."}',
+        )
+        return None
+    before = len(problems.lines)
+    check_keys(problems, "sender", raw, _SENDER_KEYS)
+    from_name = from_email = ""
+    if "from" in raw:
+        text = str(raw["from"] or "").strip()
+        from_name, from_email = parseaddr(text)
+        if not looks_like_email(from_email):
+            problems.add(
+                "sender.from",
+                f"'{text}' is not a name and email address; write it as "
+                '"Aino Virtanen <aino@winback.example>"',
+            )
+        elif not from_name.strip():
+            problems.add(
+                "sender.from",
+                f"'{text}' has no name; people answer a person, so write it as "
+                '"Aino Virtanen <aino@winback.example>"',
+            )
+    postal = None
+    if "postal_address" in raw:
+        # The law in most markets wants a real postal address in every marketing email.
+        postal = text_value(
+            problems,
+            "sender.postal_address",
+            raw["postal_address"],
+            'postal_address: "Example street 1, 00100 Helsinki, Finland"',
+        )
+    if len(problems.lines) != before or postal is None:
+        return None
+    return Sender(from_email=from_email, from_name=from_name.strip(), postal_address=postal)
+
+
+def _offer(problems: Problems, raw: object) -> Offer | None:
+    if not isinstance(raw, dict):
+        problems.add("offer", 'must be a block such as {kind: discount, value: "20%", expires_in_days: 30}')
+        return None
+    before = len(problems.lines)
+    check_keys(problems, "offer", raw, _OFFER_KEYS)
+    kind = None
+    if "kind" in raw:
+        kind = str(raw["kind"]).strip()
+        if kind not in OFFER_KINDS:
+            problems.add("offer.kind", f"unknown offer kind '{kind}'; {choose_from(kind, OFFER_KINDS)}")
+    value = None
+    if "value" in raw:
+        value = text_value(problems, "offer.value", raw["value"], 'value: "20%"')
+        if value is not None and kind == "discount":
+            match = _PERCENT_RE.fullmatch(value)
+            if not match or not 0 < float(match.group(1)) <= 100:
+                problems.add(
+                    "offer.value",
+                    f"'{value}' is not a discount; write a percentage such as \"20%\"",
+                )
+    days = None
+    if "expires_in_days" in raw:
+        days = raw["expires_in_days"]
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_OFFER_DAYS:
+            problems.add(
+                "offer.expires_in_days",
+                f"'{days}' is not a whole number of days from 1 to {MAX_OFFER_DAYS}; write how "
+                "many days the offer stays open, e.g. 30",
+            )
+    if len(problems.lines) != before:
+        return None
+    assert kind is not None and value is not None and isinstance(days, int)
+    return Offer(kind=kind, value=value, expires_in_days=days)

@@ -1,0 +1,50 @@
+"""Running the real `winback` command in a subprocess, as a user's shell would."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "campaigns" / "examples"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def env_for(
+    temporal: WorkflowEnvironment | None, data_dir: Path, task_queue: str = "winback"
+) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "WINBACK_"))}
+    env["WINBACK_DATA_DIR"] = str(data_dir)
+    env["WINBACK_TASK_QUEUE"] = task_queue
+    # An address nothing listens on, unless a test hands a real server: a command that should
+    # not need Temporal proves it by succeeding (or failing cleanly) without one.
+    env["TEMPORAL_ADDRESS"] = temporal.client.service_client.config.target_host if temporal else "127.0.0.1:1"
+    return env
+
+
+async def winback(*args: str, env: dict[str, str], timeout: float = 120) -> Run:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "winback",
+        *args,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    assert proc.returncode is not None
+    return Run(proc.returncode, out.decode(), err.decode())

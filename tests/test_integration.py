@@ -1,0 +1,85 @@
+"""End to end on the real Temporal dev server (the one `winback up` runs)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from tests.cli import EXAMPLES, env_for, winback
+from winback.settings import Settings
+from winback.worker import build_worker
+from workflows.contracts import PauseRequest
+from workflows.sequence import SequenceWorkflow
+
+CAMPAIGN = EXAMPLES / "spring-winback.yaml"
+ACCOUNTS = EXAMPLES / "accounts.csv"
+
+
+async def find(client: Client, query: str, expect: int) -> list[str]:
+    ids: list[str] = []
+    for _ in range(50):  # visibility is eventually consistent
+        ids = [wf.id async for wf in client.list_workflows(query)]
+        if len(ids) >= expect:
+            return ids
+        await asyncio.sleep(0.2)
+    return ids
+
+
+async def test_launched_sequence_is_found_by_search_attributes_and_pause_shows_in_status(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    queue = f"it-{uuid.uuid4()}"
+    env = env_for(dev_env, tmp_path, queue)
+    settings = Settings(data_dir=tmp_path, task_queue=queue, public_url="https://winback.example")
+    account = "ACC-1001"
+    async with build_worker(dev_env.client, settings):
+        run = await winback("launch", str(CAMPAIGN), "--accounts", str(ACCOUNTS), "--only", account, env=env)
+        assert run.code == 0, run.err
+        assert "1 started" in run.out
+
+        ids = await find(
+            dev_env.client,
+            f"WinbackAccountId = '{account}' AND WinbackCampaign = 'spring-winback-2027' "
+            "AND ExecutionStatus = 'Running'",
+            1,
+        )
+        assert ids == [f"winback-{account}"]
+        described = await dev_env.client.get_workflow_handle(ids[0]).describe()
+        attrs = {k.name: v for k, v in ((p.key, p.value) for p in described.typed_search_attributes)}
+        assert attrs["WinbackOwner"] and "@" not in attrs["WinbackOwner"]
+        assert attrs["WinbackTier"] in {"T1", "T2", "T3"}
+
+        # A CSM's client, not the one that launched it.
+        other = await Client.connect(dev_env.client.service_client.config.target_host)
+        await other.get_workflow_handle(ids[0]).signal(
+            SequenceWorkflow.pause, PauseRequest(reason="customer asked for quiet")
+        )
+        status = None
+        for _ in range(50):
+            status = await dev_env.client.get_workflow_handle(ids[0]).query(SequenceWorkflow.status)
+            if status.paused:
+                break
+            await asyncio.sleep(0.1)
+        assert status is not None and status.paused and status.state == "paused"
+        assert "customer asked for quiet" in status.details
+
+        shown = await winback("status", account, "--json", env=env)
+        assert shown.code == 0, shown.err
+        assert json.loads(shown.out)["state"] == "paused"
+        paused = await find(dev_env.client, f"WinbackAccountId = '{account}' AND WinbackState = 'paused'", 1)
+        assert paused == ids
+
+        again = await winback(
+            "launch", str(CAMPAIGN), "--accounts", str(ACCOUNTS), "--only", account, env=env
+        )
+        assert again.code == 0 and "0 started, 1 already running" in again.out
+
+        cancelled = await winback("cancel", account, env=env)
+        assert cancelled.code == 0, cancelled.err
+        result = await dev_env.client.get_workflow_handle_for(SequenceWorkflow.run, ids[0]).result()
+        assert result.outcome == "cancelled"

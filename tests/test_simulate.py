@@ -1,0 +1,110 @@
+"""`winback simulate --json`: a contract other tools read, so its shape is tested to the letter."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+from tests.cli import EXAMPLES, env_for, winback
+
+CAMPAIGN = EXAMPLES / "spring-winback.yaml"
+ACCOUNTS = EXAMPLES / "accounts.csv"
+TOUCH_KEYS = {"account_id", "touch", "channel", "template", "at_utc", "at_local", "deferred"}
+CLOSE_KEYS = {"account_id", "outcome", "reason"}
+
+
+def next_march_15() -> str:
+    return f"{datetime.now(UTC).year + 1}-03-15T05:00:00Z"
+
+
+async def test_simulate_prints_every_touch_and_one_closing_row_per_account(tmp_path: Path) -> None:
+    run = await winback(
+        "simulate",
+        str(CAMPAIGN),
+        "--accounts",
+        str(ACCOUNTS),
+        "--start",
+        next_march_15(),
+        "--json",
+        env=env_for(None, tmp_path),
+    )
+    assert run.code == 0, run.err
+    rows = json.loads(run.out)
+    with ACCOUNTS.open() as fh:
+        ids = [r["account_id"] for r in csv.DictReader(fh)]
+
+    by_account: dict[str, list[dict[str, object]]] = {}
+    for row in rows:
+        by_account.setdefault(str(row["account_id"]), []).append(row)
+    assert list(by_account) == ids  # file order
+
+    for account_id, account_rows in by_account.items():
+        *touches, closing = account_rows
+        assert set(closing) == CLOSE_KEYS, account_id
+        assert all(set(t) == TOUCH_KEYS for t in touches)
+        assert [t["touch"] for t in touches] == list(range(1, len(touches) + 1))
+        if closing["outcome"] == "not_started":
+            assert not touches
+            continue
+        assert closing["outcome"] == "completed_no_reply"
+        assert 3 <= len(touches) <= 5
+        previous = None
+        for t in touches:
+            at_utc = datetime.fromisoformat(str(t["at_utc"]))
+            at_local = datetime.fromisoformat(str(t["at_local"]))
+            assert at_utc.utcoffset() is not None and at_local.utcoffset() is not None
+            assert at_utc == at_local  # the same instant, shown two ways
+            assert time(9) <= at_local.time() < time(17), t  # the campaign's window
+            assert at_local.weekday() < 5, t
+            assert previous is None or at_utc > previous
+            previous = at_utc
+            assert isinstance(t["deferred"], list)
+
+    assert by_account["ACC-1012"] == [
+        {"account_id": "ACC-1012", "outcome": "not_started", "reason": "structural churn: never contacted"}
+    ]
+    assert by_account["ACC-1013"][0]["outcome"] == "not_started"
+    assert "below 1000" in str(by_account["ACC-1013"][0]["reason"])
+    deferrals = [d for r in rows for d in r.get("deferred", [])]
+    assert any(d.endswith(": quarter-end blackout") for d in deferrals)
+
+
+async def test_an_invalid_row_is_reported_as_not_started(tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.csv"
+    lines = ACCOUNTS.read_text().splitlines()
+    bad = lines[1].replace("ACC-1001", "ACC-9999").replace(",86000,", ",ten,")
+    accounts.write_text("\n".join([lines[0], lines[1], bad]) + "\n")
+    run = await winback(
+        "simulate",
+        str(CAMPAIGN),
+        "--accounts",
+        str(accounts),
+        "--start",
+        next_march_15(),
+        "--json",
+        env=env_for(None, tmp_path),
+    )
+    assert run.code == 0, run.err
+    rows = json.loads(run.out)
+    closing = rows[-1]
+    assert closing["account_id"] == "ACC-9999" and closing["outcome"] == "not_started"
+    assert "arr" in closing["reason"]
+    assert rows[0]["account_id"] == "ACC-1001" and rows[0]["touch"] == 1
+
+
+async def test_a_start_in_the_past_is_refused_with_the_fix(tmp_path: Path) -> None:
+    run = await winback(
+        "simulate",
+        str(CAMPAIGN),
+        "--accounts",
+        str(ACCOUNTS),
+        "--start",
+        "2020-01-01T00:00:00Z",
+        "--json",
+        env=env_for(None, tmp_path),
+    )
+    assert run.code == 2
+    assert run.out == ""
+    assert "--start" in run.err and "in the past" in run.err

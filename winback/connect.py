@@ -1,0 +1,52 @@
+"""Connecting to Temporal through the SDK's environment configuration.
+
+TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS settings and profiles in
+temporal.toml all work as the SDK documents, so Temporal Cloud needs no code change.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.envconfig import ClientConfig
+from temporalio.runtime import LogForwardingConfig, LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
+
+DEFAULT_ADDRESS = "localhost:7233"
+
+
+def connect_config() -> dict[str, Any]:
+    config: dict[str, Any] = dict(ClientConfig.load_client_connect_config())
+    config.setdefault("target_host", DEFAULT_ADDRESS)
+    return config
+
+
+async def connect() -> Client:
+    return await Client.connect(**connect_config())
+
+
+def address() -> str:
+    return str(connect_config()["target_host"])
+
+
+def configure_runtime(core_level: str = "WARN") -> None:
+    """Send the SDK core's log lines through Python logging, to stderr.
+
+    By default core prints to stdout, which would corrupt `--json` output that scripts read.
+    """
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    Runtime.set_default(
+        Runtime(
+            telemetry=TelemetryConfig(
+                logging=LoggingConfig(
+                    filter=TelemetryFilter(core_level=core_level, other_level="ERROR"),
+                    forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
+                )
+            )
+        ),
+        error_if_already_set=False,
+    )

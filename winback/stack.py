@@ -1,0 +1,195 @@
+"""The local stack behind `winback up`: Temporal's dev server (with its Web UI) plus a worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
+from temporalio.client import Client
+
+from winback import binaries
+from winback.settings import Settings
+from winback.worker import build_worker
+from workflows import search_attributes as sa
+
+HOST = "127.0.0.1"
+PORT = 7233
+UI_PORT = 8233
+
+
+def ui_url(ui_port: int = UI_PORT) -> str:
+    return f"http://localhost:{ui_port}"
+
+
+def dev_server_command(settings: Settings, port: int = PORT, ui_port: int = UI_PORT) -> list[str]:
+    settings.temporal_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        str(binaries.temporal_cli()),
+        "server",
+        "start-dev",
+        "--ip",
+        HOST,
+        "--port",
+        str(port),
+        "--ui-port",
+        str(ui_port),
+        "--db-filename",
+        str(settings.temporal_dir / "temporal.db"),
+        # WAL roughly doubles the start rate of the file database (DESIGN.md, offline facts).
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--log-level",
+        "warn",
+        *sa.cli_flags(),
+    ]
+
+
+def port_in_use(port: int, host: str = HOST) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+async def wait_for_server(address: str, timeout: float = 60.0) -> Client:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            client = await Client.connect(address)
+            await client.workflow_service.get_system_info(GetSystemInfoRequest())
+            return client
+        except Exception as err:  # not up yet
+            last = err
+            await asyncio.sleep(0.5)
+    raise TimeoutError(f"Temporal did not come up at {address} within {timeout:.0f} s: {last}")
+
+
+def ready_file(settings: Settings) -> Path:
+    return settings.data_dir / "up.ready"
+
+
+def pid_file(settings: Settings) -> Path:
+    return settings.data_dir / "up.pid"
+
+
+def log_file(settings: Settings) -> Path:
+    return settings.data_dir / "up.log"
+
+
+async def run_up(settings: Settings) -> int:
+    """Dev server + worker in the foreground until Ctrl-C (or SIGTERM from `winback down`)."""
+    if port_in_use(PORT):
+        print(
+            f"port {PORT} is already in use: another Temporal is running there "
+            "(stop it, or run `winback worker` against it)",
+            file=sys.stderr,
+        )
+        return 1
+    ready_file(settings).unlink(missing_ok=True)
+    server = subprocess.Popen(dev_server_command(settings))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        client = await wait_for_server(f"{HOST}:{PORT}")
+        worker = build_worker(client, settings)
+        async with worker:
+            ready_file(settings).write_text(str(os.getpid()))
+            print(f"Temporal UI: {ui_url()}", flush=True)
+            print(f"Outbox:      {settings.outbox_dir}", flush=True)
+            print("Worker running. Ctrl-C stops the worker and the server.", flush=True)
+            while not stop.is_set() and server.poll() is None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=1.0)
+            if server.poll() is not None and not stop.is_set():
+                print(f"the Temporal dev server exited with code {server.returncode}", file=sys.stderr)
+                return 1
+    finally:
+        ready_file(settings).unlink(missing_ok=True)
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return 0
+
+
+def detach(settings: Settings, timeout: float = 90.0) -> int:
+    """Start `winback up` in the background and return once its worker is ready."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    existing = read_pid(settings)
+    if existing is not None:
+        print(f"winback up is already running (pid {existing}); `winback down` stops it")
+        return 0
+    ready_file(settings).unlink(missing_ok=True)
+    with open(log_file(settings), "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "winback", "up"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**os.environ, "WINBACK_DATA_DIR": str(settings.data_dir)},
+        )
+    pid_file(settings).write_text(str(proc.pid))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready_file(settings).exists():
+            print(f"Local stack running in the background (pid {proc.pid}, log {log_file(settings)})")
+            return 0
+        if proc.poll() is not None:
+            pid_file(settings).unlink(missing_ok=True)
+            tail = log_file(settings).read_text(errors="replace").splitlines()[-15:]
+            print("winback up failed:\n" + "\n".join(tail), file=sys.stderr)
+            return 1
+        time.sleep(0.3)
+    print(f"winback up did not get ready in {timeout:.0f} s; see {log_file(settings)}", file=sys.stderr)
+    return 1
+
+
+def read_pid(settings: Settings) -> int | None:
+    path = pid_file(settings)
+    try:
+        pid = int(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        path.unlink(missing_ok=True)
+        return None
+    return pid
+
+
+def down(settings: Settings, timeout: float = 30.0) -> int:
+    pid = read_pid(settings)
+    if pid is None:
+        print("winback up is not running")
+        return 0
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    pid_file(settings).unlink(missing_ok=True)
+    print("Local stack stopped")
+    return 0

@@ -1,0 +1,219 @@
+"""Every payload the sequence workflow and its activities exchange: one dataclass each way.
+
+These are part of workflow histories: add fields only with defaults, never rename or remove.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from campaigns.model import (
+    AccountRef,
+    Contacts,
+    Offer,
+    Schedule,
+    Sender,
+    SequencePlan,
+    TriggerEvidence,
+)
+
+# Outcomes a sequence ends with. Later issues add unsubscribed and bounced.
+REPLIED = "replied"
+DECLINED = "declined"
+COMPLETED_NO_REPLY = "completed_no_reply"
+CANCELLED = "cancelled"
+
+# Values of the WinbackState search attribute while a sequence runs.
+STATE_SCHEDULED = "scheduled"
+STATE_WAITING = "waiting"
+STATE_PAUSED = "paused"
+STATE_TASK_OPEN = "task_open"
+
+TASK_OUTCOMES = ("done", "skipped", "no_answer")
+
+
+@dataclass(frozen=True)
+class SequenceInput:
+    account: AccountRef
+    contacts: Contacts
+    plan: SequencePlan
+    campaign_id: str
+    schedule: Schedule
+    sender: Sender
+    offer: Offer | None = None
+    trigger: TriggerEvidence | None = None
+    # The sequence's first touch waits for this moment (a launch that starts later).
+    start_at: datetime | None = None
+
+
+@dataclass
+class TouchRecord:
+    number: int
+    channel: str
+    template: str
+    # "sent", "task_done", "task_skipped", "task_no_answer", "task_expired", "skipped", "failed"
+    status: str
+    at_utc: datetime
+    at_local: str  # ISO 8601 with the recipient's offset
+    deferred: list[str] = field(default_factory=list)
+    message_id: str = ""
+    note: str = ""
+
+
+@dataclass
+class OpenTask:
+    touch: int
+    channel: str
+    template: str
+    assigned_utc: datetime
+    due_utc: datetime
+    due_local: str
+    subject: str = ""
+    text: str = ""  # the prepared message or call script
+
+
+@dataclass
+class NextAction:
+    touch: int
+    description: str
+    at_utc: datetime
+    at_local: str
+
+
+@dataclass
+class SequenceStatus:
+    account_id: str
+    campaign_id: str
+    playbook_id: str
+    tier: str
+    owner_handle: str
+    state: str
+    current_touch: int
+    total_touches: int
+    touches: list[TouchRecord]
+    details: str
+    next_action: NextAction | None = None
+    open_task: OpenTask | None = None
+    paused: bool = False
+    pause_reason: str = ""
+    pause_until: datetime | None = None
+    outcome: str | None = None
+    outcome_reason: str = ""
+
+
+@dataclass
+class SequenceResult:
+    account_id: str
+    campaign_id: str
+    outcome: str
+    reason: str
+    touches: list[TouchRecord]
+
+
+# --- messages a CSM or a watcher sends ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PauseRequest:
+    until: datetime | None = None  # resume on its own then; None = until resumed
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ResumeRequest:
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TaskCompletion:
+    outcome: str = "done"  # done | skipped | no_answer
+    note: str = ""
+    touch: int | None = None  # guards against completing a newer task from a stale screen
+
+
+@dataclass(frozen=True)
+class ReplyNotice:
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DeclineNotice:
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SkipRequest:
+    touch: int | None = None  # None = the touch being waited for now
+    note: str = ""
+
+
+# --- activities ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    template: str
+    locale: str
+    channel: str
+    touch: int
+    total_touches: int
+    account: AccountRef
+    contacts: Contacts
+    sender: Sender
+    campaign_id: str
+    offer: Offer | None = None
+    offer_expires_on: str | None = None  # ISO date, fixed when the sequence started
+    trigger: TriggerEvidence | None = None
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    body: str
+    unsubscribe_url: str
+    template_path: str
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    # Unique per (sequence run, touch): a retried activity finds its own message and stops.
+    key: str
+    account_id: str
+    campaign_id: str
+    touch: int
+    to_name: str
+    to_email: str
+    sender: Sender
+    subject: str
+    body: str
+    unsubscribe_url: str
+    thread_root_id: str = ""  # Message-ID of touch 1: later touches reply in its thread
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message_id: str
+    already_sent: bool = False
+
+
+@dataclass(frozen=True)
+class TaskAssignment:
+    key: str
+    workflow_id: str
+    account_id: str
+    company: str
+    campaign_id: str
+    owner: str
+    touch: int
+    channel: str
+    template: str
+    due_utc: datetime
+    due_local: str
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TaskReceipt:
+    location: str

@@ -1,0 +1,593 @@
+"""SequenceWorkflow: one account's outreach sequence, durable for weeks.
+
+Deterministic only: time comes from workflow.now(), the calendar is pure, every side effect
+is an activity. A CSM steers it with described signals (pause, resume, complete_task,
+mark_replied, mark_declined, skip_touch) and reads it with the `status` query; cancelling it
+from the UI ends it gracefully with outcome `cancelled`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.sequence import SequenceActivities
+    from campaigns import calendar
+    from campaigns.model import MANUAL_CHANNELS, PlannedTouch
+    from workflows import search_attributes as sa
+    from workflows.contracts import (
+        CANCELLED,
+        COMPLETED_NO_REPLY,
+        DECLINED,
+        REPLIED,
+        STATE_PAUSED,
+        STATE_SCHEDULED,
+        STATE_TASK_OPEN,
+        STATE_WAITING,
+        TASK_OUTCOMES,
+        DeclineNotice,
+        NextAction,
+        OpenTask,
+        PauseRequest,
+        RenderedMessage,
+        RenderRequest,
+        ReplyNotice,
+        ResumeRequest,
+        SendRequest,
+        SendResult,
+        SequenceInput,
+        SequenceResult,
+        SequenceStatus,
+        SkipRequest,
+        TaskAssignment,
+        TaskCompletion,
+        TaskReceipt,
+        TouchRecord,
+    )
+
+TASK_QUEUE = "winback"
+WORKFLOW_ID_PREFIX = "winback-"
+
+_CHANNEL_WORDS = {
+    "email": "email",
+    "content": "content email",
+    "linkedin": "LinkedIn task for the owner",
+    "call": "call task for the owner",
+    "executive": "executive outreach task for the owner",
+}
+
+_ACTIVITY_TIMEOUT = timedelta(minutes=2)
+_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=5))
+
+
+def workflow_id_for(account_id: str) -> str:
+    """One running sequence per account: Temporal's id conflict policy enforces it."""
+    return f"{WORKFLOW_ID_PREFIX}{account_id}"
+
+
+@dataclass
+class _State:
+    """Everything the sequence knows, in one place (the status query reads it)."""
+
+    state: str = STATE_SCHEDULED
+    current_touch: int = 0
+    touches: list[TouchRecord] = field(default_factory=list)
+    next_action: NextAction | None = None
+    open_task: OpenTask | None = None
+    task_result: TaskCompletion | None = None
+    paused: bool = False
+    pause_reason: str = ""
+    pause_until: datetime | None = None
+    skip_requested: int | None = None  # touch number to skip
+    outcome: str | None = None
+    outcome_reason: str = ""
+    thread_root_id: str = ""
+    thread_subject: str = ""
+
+
+class _Stop(Exception):
+    """Raised inside the touch loop when a reply or decline ends the sequence."""
+
+
+@workflow.defn
+class SequenceWorkflow:
+    @workflow.init
+    def __init__(self, inp: SequenceInput) -> None:
+        self._inp = inp
+        self._s = _State()
+        self._published_state: str | None = None
+
+    # --- run -----------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, inp: SequenceInput) -> SequenceResult:
+        self._publish()
+        touches = inp.plan.touches
+        try:
+            # Whole seconds: timelines read cleanly and match what a launch asked for.
+            anchor = workflow.now().replace(microsecond=0)
+            if inp.start_at is not None and inp.start_at > anchor:
+                anchor = inp.start_at
+            for touch in touches:
+                anchor = await self._run_touch(touch, anchor)
+            self._finish(
+                COMPLETED_NO_REPLY,
+                f"all {len(touches)} touches done, no reply",
+            )
+        except _Stop:
+            pass
+        except asyncio.CancelledError:
+            # Cancel from the UI or CLI: a graceful end with its own outcome, not a failure.
+            self._finish(CANCELLED, "cancelled by request")
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        assert self._s.outcome is not None
+        return SequenceResult(
+            account_id=inp.account.account_id,
+            campaign_id=inp.campaign_id,
+            outcome=self._s.outcome,
+            reason=self._s.outcome_reason,
+            touches=list(self._s.touches),
+        )
+
+    async def _run_touch(self, touch: PlannedTouch, anchor: datetime) -> datetime:
+        """Wait for the touch's moment, carry it out, and return the anchor for the next one."""
+        inp = self._inp
+        acc = inp.account
+        self._s.current_touch = touch.number
+        previous = self._s.touches[-1].at_utc if self._s.touches else None
+        pauses: list[str] = []
+        while True:
+            with _calendar_io():
+                nominal = calendar.add_waits(anchor, touch.waits, acc.country, acc.timezone)
+                slot = calendar.next_send_time(
+                    nominal, inp.schedule, acc.country, acc.timezone, after_utc=previous
+                )
+            self._s.state = STATE_WAITING
+            self._s.next_action = NextAction(
+                touch=touch.number,
+                description=self._touch_words(touch),
+                at_utc=slot.at_utc,
+                at_local=self._local_iso(slot.at_utc),
+            )
+            self._publish()
+            woke = await self._sleep_until(
+                slot.at_utc, f"touch {touch.number}/{self._total}: {touch.channel}"
+            )
+            if woke == "paused":
+                paused_at = workflow.now()
+                reason = self._s.pause_reason
+                anchor += await self._wait_out_pause()
+                pauses.append(
+                    f"{self._local_iso(paused_at)[:16].replace('T', ' ')} -> "
+                    f"{self._local_iso(workflow.now())[:16].replace('T', ' ')}: "
+                    f"paused{f' ({reason})' if reason else ''}"
+                )
+                continue
+            deferred = (*pauses, *slot.deferrals)
+            # The touch's moment is its slot, unless the worker was away and we are late.
+            moment = max(slot.at_utc, workflow.now().replace(microsecond=0))
+            if woke == "skip":
+                self._record(touch, "skipped", note="skipped by the owner", deferred=deferred, at=moment)
+                return moment
+            break
+        if touch.channel in MANUAL_CHANNELS:
+            await self._manual_touch(touch, deferred, moment)
+        else:
+            await self._email_touch(touch, deferred, moment)
+        # The next wait counts from this touch's moment (a task's assignment, not when the
+        # rep got round to it), so the timeline does not drift with how fast tasks close.
+        return self._s.touches[-1].at_utc
+
+    async def _sleep_until(self, when: datetime, summary: str) -> str:
+        """Durable, interruptible wait: returns 'due', 'paused' or 'skip'; raises _Stop."""
+        while True:
+            self._check_stop()
+            if self._s.paused:
+                return "paused"
+            if self._s.skip_requested == self._s.current_touch:
+                self._s.skip_requested = None
+                return "skip"
+            remaining = when - workflow.now()
+            if remaining <= timedelta(0):
+                return "due"
+            try:
+                await workflow.wait_condition(self._interrupted, timeout=remaining, timeout_summary=summary)
+            except TimeoutError:
+                return "due"
+
+    def _interrupted(self) -> bool:
+        s = self._s
+        return s.outcome is not None or s.paused or s.skip_requested == s.current_touch
+
+    async def _wait_out_pause(self) -> timedelta:
+        """Block while paused; return how long, so the remaining touches shift by it."""
+        s = self._s
+        started = workflow.now()
+        s.state = STATE_PAUSED
+        self._publish()
+        while s.paused and s.outcome is None:
+            timeout = None
+            if s.pause_until is not None:
+                timeout = s.pause_until - workflow.now()
+                if timeout <= timedelta(0):
+                    self._resume()
+                    break
+            try:
+                await workflow.wait_condition(
+                    lambda: not s.paused or s.outcome is not None,
+                    timeout=timeout,
+                    timeout_summary="pause ends",
+                )
+            except TimeoutError:
+                self._resume()
+        self._check_stop()
+        # Whole minutes: a shifted touch keeps a clean time of day.
+        return timedelta(minutes=round((workflow.now() - started).total_seconds() / 60))
+
+    async def _email_touch(self, touch: PlannedTouch, deferred: tuple[str, ...], moment: datetime) -> None:
+        inp = self._inp
+        try:
+            rendered = await self._render(touch)
+        except ActivityError as err:
+            self._record(touch, "failed", note=_cause(err), deferred=deferred, at=moment)
+            return
+        # A reply may have arrived while rendering: never send after it.
+        self._check_stop()
+        subject = rendered.subject
+        if self._s.thread_root_id:
+            subject = f"Re: {self._s.thread_subject}"
+        request = SendRequest(
+            key=f"{workflow.info().workflow_id}/{workflow.info().run_id}/touch-{touch.number}",
+            account_id=inp.account.account_id,
+            campaign_id=inp.campaign_id,
+            touch=touch.number,
+            to_name=inp.contacts.primary.name,
+            to_email=inp.contacts.primary.email,
+            sender=inp.sender,
+            subject=subject,
+            body=rendered.body,
+            unsubscribe_url=rendered.unsubscribe_url,
+            thread_root_id=self._s.thread_root_id,
+        )
+        try:
+            sent: SendResult = await workflow.execute_activity_method(
+                SequenceActivities.send_email,
+                request,
+                start_to_close_timeout=_ACTIVITY_TIMEOUT,
+                retry_policy=_RETRY,
+                summary=f"touch {touch.number}: send {touch.channel}",
+            )
+        except ActivityError as err:
+            self._record(touch, "failed", note=_cause(err), deferred=deferred, at=moment)
+            return
+        if not self._s.thread_root_id:
+            self._s.thread_root_id = sent.message_id
+            self._s.thread_subject = rendered.subject
+        self._record(touch, "sent", message_id=sent.message_id, deferred=deferred, at=moment)
+
+    async def _manual_touch(self, touch: PlannedTouch, deferred: tuple[str, ...], moment: datetime) -> None:
+        inp = self._inp
+        acc = inp.account
+        s = self._s
+        try:
+            rendered = await self._render(touch)
+        except ActivityError as err:
+            self._record(touch, "failed", note=_cause(err), deferred=deferred, at=moment)
+            return
+        self._check_stop()
+        assigned = moment
+        deadline = touch.deadline
+        with _calendar_io():
+            due = (
+                calendar.deadline_after(assigned, deadline, acc.country, acc.timezone)
+                if deadline is not None
+                else assigned + timedelta(days=3)
+            )
+        s.task_result = None
+        task = OpenTask(
+            touch=touch.number,
+            channel=touch.channel,
+            template=touch.template,
+            assigned_utc=assigned,
+            due_utc=due,
+            due_local=self._local_iso(due),
+            subject=rendered.subject,
+            text=rendered.body,
+        )
+        s.open_task = task
+        s.state = STATE_TASK_OPEN
+        s.next_action = NextAction(
+            touch=touch.number,
+            description=self._touch_words(touch),
+            at_utc=due,
+            at_local=self._local_iso(due),
+        )
+        self._publish()
+        receipt: TaskReceipt = await workflow.execute_activity_method(
+            SequenceActivities.assign_task,
+            TaskAssignment(
+                key=f"{workflow.info().workflow_id}/{workflow.info().run_id}/touch-{touch.number}",
+                workflow_id=workflow.info().workflow_id,
+                account_id=acc.account_id,
+                company=acc.company,
+                campaign_id=inp.campaign_id,
+                owner=acc.owner,
+                touch=touch.number,
+                channel=touch.channel,
+                template=touch.template,
+                due_utc=due,
+                due_local=self._local_iso(due),
+                subject=rendered.subject,
+                text=rendered.body,
+            ),
+            start_to_close_timeout=_ACTIVITY_TIMEOUT,
+            retry_policy=_RETRY,
+            summary=f"touch {touch.number}: assign {touch.channel} task",
+        )
+        del receipt
+        try:
+            while s.task_result is None:
+                self._check_stop()
+                if s.paused:
+                    # The deadline moves with the pause, like every other touch.
+                    due += await self._wait_out_pause()
+                    task.due_utc = due
+                    task.due_local = self._local_iso(due)
+                    s.state = STATE_TASK_OPEN
+                    self._publish()
+                    continue
+                if s.skip_requested == touch.number:
+                    s.skip_requested = None
+                    s.task_result = TaskCompletion(outcome="skipped", note="skipped by the owner")
+                    break
+                remaining = due - workflow.now()
+                if remaining <= timedelta(0):
+                    break
+                try:
+                    await workflow.wait_condition(
+                        lambda: s.task_result is not None or self._interrupted(),
+                        timeout=remaining,
+                        timeout_summary=f"touch {touch.number}/{self._total}: {touch.channel} task deadline",
+                    )
+                except TimeoutError:
+                    break
+        finally:
+            s.open_task = None
+        result = s.task_result
+        s.task_result = None
+        if result is None:
+            self._record(touch, "task_expired", note="deadline passed", deferred=deferred, at=assigned)
+        else:
+            self._record(touch, f"task_{result.outcome}", note=result.note, deferred=deferred, at=assigned)
+
+    async def _render(self, touch: PlannedTouch) -> RenderedMessage:
+        inp = self._inp
+        expires_on = None
+        if inp.offer is not None:
+            started = workflow.info().start_time
+            expires_on = (started + timedelta(days=inp.offer.expires_in_days)).date().isoformat()
+        return await workflow.execute_activity_method(
+            SequenceActivities.render_message,
+            RenderRequest(
+                template=touch.template,
+                locale=inp.account.locale,
+                channel=touch.channel,
+                touch=touch.number,
+                total_touches=self._total,
+                account=inp.account,
+                contacts=inp.contacts,
+                sender=inp.sender,
+                campaign_id=inp.campaign_id,
+                offer=inp.offer,
+                offer_expires_on=expires_on,
+                trigger=inp.trigger,
+            ),
+            start_to_close_timeout=_ACTIVITY_TIMEOUT,
+            retry_policy=_RETRY,
+            summary=f"touch {touch.number}: render {touch.template}",
+        )
+
+    # --- controls ------------------------------------------------------------------------
+
+    @workflow.signal(
+        description='Pause the sequence. Payload: {"until": ISO time or null, "reason": text}. '
+        "The remaining touches shift by the pause; a reply meanwhile still ends it."
+    )
+    def pause(self, req: PauseRequest = PauseRequest()) -> None:
+        if self._s.outcome is not None:
+            return
+        self._s.paused = True
+        self._s.pause_reason = req.reason
+        self._s.pause_until = req.until
+        self._publish()
+
+    @workflow.signal(description='Resume a paused sequence. Payload: {} or {"note": text}.')
+    def resume(self, req: ResumeRequest = ResumeRequest()) -> None:
+        self._resume()
+
+    @workflow.signal(
+        description='Report the open manual task. Payload: {"outcome": "done|skipped|no_answer", '
+        '"note": text, "touch": number or null}.'
+    )
+    def complete_task(self, req: TaskCompletion = TaskCompletion()) -> None:
+        task = self._s.open_task
+        if task is None or req.outcome not in TASK_OUTCOMES:
+            workflow.logger.warning("complete_task ignored: no open task or unknown outcome")
+            return
+        if req.touch is not None and req.touch != task.touch:
+            workflow.logger.warning("complete_task ignored: it names touch %s", req.touch)
+            return
+        self._s.task_result = req
+
+    @workflow.signal(description='The contact replied: stop the sequence. Payload: {"note": text}.')
+    def mark_replied(self, req: ReplyNotice = ReplyNotice()) -> None:
+        self._stop_with(REPLIED, req.note or "the contact replied")
+
+    @workflow.signal(description='The contact declined: stop and record why. Payload: {"reason": text}.')
+    def mark_declined(self, req: DeclineNotice = DeclineNotice()) -> None:
+        self._stop_with(DECLINED, req.reason or "declined")
+
+    @workflow.signal(
+        description='Skip a touch. Payload: {"touch": number or null for the next one, "note": text}.'
+    )
+    def skip_touch(self, req: SkipRequest = SkipRequest()) -> None:
+        if self._s.outcome is not None:
+            return
+        self._s.skip_requested = req.touch if req.touch is not None else max(1, self._s.current_touch)
+
+    @workflow.query(description="Where the sequence stands: touches done, next action, outcome.")
+    def status(self) -> SequenceStatus:
+        s = self._s
+        inp = self._inp
+        return SequenceStatus(
+            account_id=inp.account.account_id,
+            campaign_id=inp.campaign_id,
+            playbook_id=inp.plan.playbook_id,
+            tier=inp.account.tier,
+            owner_handle=inp.account.owner_handle,
+            state=self._state_label(),
+            current_touch=s.current_touch,
+            total_touches=self._total,
+            touches=list(s.touches),
+            details=self._details(),
+            next_action=None if s.outcome else s.next_action,
+            open_task=s.open_task,
+            paused=s.paused,
+            pause_reason=s.pause_reason,
+            pause_until=s.pause_until,
+            outcome=s.outcome,
+            outcome_reason=s.outcome_reason,
+        )
+
+    # --- helpers -------------------------------------------------------------------------
+
+    @property
+    def _total(self) -> int:
+        return len(self._inp.plan.touches)
+
+    def _resume(self) -> None:
+        s = self._s
+        if not s.paused:
+            return
+        s.paused = False
+        s.pause_reason = ""
+        s.pause_until = None
+        if s.outcome is None:
+            s.state = STATE_TASK_OPEN if s.open_task else STATE_WAITING
+        self._publish()
+
+    def _stop_with(self, outcome: str, reason: str) -> None:
+        # The first word wins: a decline after a reply does not rewrite history.
+        if self._s.outcome is None:
+            self._finish(outcome, reason)
+
+    def _check_stop(self) -> None:
+        if self._s.outcome is not None:
+            raise _Stop()
+
+    def _finish(self, outcome: str, reason: str) -> None:
+        s = self._s
+        s.outcome = outcome
+        s.outcome_reason = reason
+        s.paused = False
+        s.next_action = None
+        self._publish()
+
+    def _record(
+        self,
+        touch: PlannedTouch,
+        status: str,
+        *,
+        deferred: tuple[str, ...] = (),
+        message_id: str = "",
+        note: str = "",
+        at: datetime | None = None,
+    ) -> None:
+        when = at or workflow.now()
+        self._s.touches.append(
+            TouchRecord(
+                number=touch.number,
+                channel=touch.channel,
+                template=touch.template,
+                status=status,
+                at_utc=when,
+                at_local=self._local_iso(when),
+                deferred=list(deferred),
+                message_id=message_id,
+                note=note,
+            )
+        )
+
+    def _local_iso(self, when: datetime) -> str:
+        return calendar.to_local(when, self._inp.account.timezone).isoformat()
+
+    def _local_words(self, when: datetime) -> str:
+        """'Tue 6 Apr 14:00 Helsinki': what a CSM reads in the UI."""
+        local = calendar.to_local(when, self._inp.account.timezone)
+        city = self._inp.account.timezone.rsplit("/", 1)[-1].replace("_", " ")
+        return f"{local:%a} {local.day} {local:%b %H:%M} {city}"
+
+    def _touch_words(self, touch: PlannedTouch) -> str:
+        return f"touch {touch.number}/{self._total}: {_CHANNEL_WORDS.get(touch.channel, touch.channel)}"
+
+    def _details(self) -> str:
+        s = self._s
+        if s.outcome is not None:
+            return f"ended: {s.outcome} ({s.outcome_reason}) after {len(s.touches)}/{self._total} touches"
+        prefix = ""
+        if s.paused:
+            until = f" until {self._local_words(s.pause_until)}" if s.pause_until else ""
+            why = f" ({s.pause_reason})" if s.pause_reason else ""
+            prefix = f"paused{until}{why}; "
+        na = s.next_action
+        if na is None:
+            return f"{prefix}starting"
+        verb = "due" if s.open_task else "scheduled"
+        return f"{prefix}{na.description}, {verb} {self._local_words(na.at_utc)}"
+
+    def _state_label(self) -> str:
+        s = self._s
+        return s.outcome or (STATE_PAUSED if s.paused else s.state)
+
+    def _publish(self) -> None:
+        """Mirror the state into search attributes and the UI's current details."""
+        acc = self._inp.account
+        state = self._state_label()
+        if self._published_state is None:
+            attrs = sa.for_sequence(
+                campaign_id=self._inp.campaign_id,
+                account_id=acc.account_id,
+                tier=acc.tier,
+                owner_handle=acc.owner_handle,
+                churn_reason=acc.churn_reason,
+                state=state,
+            )
+            workflow.upsert_search_attributes([p.key.value_set(p.value) for p in attrs])
+        elif state != self._published_state:
+            # Each upsert is a history event: only the state moves after the first.
+            workflow.upsert_search_attributes([sa.STATE.value_set(state)])
+        self._published_state = state
+        workflow.set_current_details(self._details())
+
+
+def _calendar_io() -> AbstractContextManager[None]:
+    """Holiday calendars read the `holidays` package's translation files on first use.
+
+    That is package data, as fixed as code for a given release, so it is as deterministic as
+    the calendar itself; the sandbox cannot know that and would refuse the file access.
+    """
+    return workflow.unsafe.sandbox_unrestricted()
+
+
+def _cause(err: ActivityError) -> str:
+    cause = err.cause
+    if isinstance(cause, ApplicationError):
+        return cause.message
+    return str(cause or err)
