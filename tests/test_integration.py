@@ -7,6 +7,7 @@ import json
 import uuid
 from pathlib import Path
 
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -67,6 +68,24 @@ async def test_launched_sequence_is_found_by_search_attributes_and_pause_shows_i
             await asyncio.sleep(0.1)
         assert status is not None and status.paused and status.state == "paused"
         assert "customer asked for quiet" in status.details
+
+        # What the Web UI shows: current details and the described signals of its "Send a Signal" dialog.
+        meta = await dev_env.client.get_workflow_handle(ids[0]).query(
+            "__temporal_workflow_metadata", result_type=WorkflowMetadata
+        )
+        # Touch 1 or 2, depending on whether Helsinki's business hours had begun at launch.
+        assert meta.current_details.startswith("paused (customer asked for quiet); touch ")
+        assert "scheduled" in meta.current_details and "Helsinki" in meta.current_details
+        described_signals = {d.name: d.description for d in meta.definition.signal_definitions}
+        assert set(described_signals) >= {
+            "pause",
+            "resume",
+            "complete_task",
+            "mark_replied",
+            "mark_declined",
+            "skip_touch",
+        }
+        assert all(described_signals.values())
 
         shown = await winback("status", account, "--json", env=env)
         assert shown.code == 0, shown.err

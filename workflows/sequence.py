@@ -177,10 +177,17 @@ class SequenceWorkflow:
                 self._record(touch, "skipped", note="skipped by the owner", deferred=deferred, at=moment)
                 return moment
             break
+        try:
+            rendered = await self._render(touch)
+        except ActivityError as err:
+            self._record(touch, "failed", note=_cause(err), deferred=deferred, at=moment)
+            return moment
+        # A reply may have arrived while rendering: never act after it.
+        self._check_stop()
         if touch.channel in MANUAL_CHANNELS:
-            await self._manual_touch(touch, deferred, moment)
+            await self._manual_touch(touch, rendered, deferred, moment)
         else:
-            await self._email_touch(touch, deferred, moment)
+            await self._email_touch(touch, rendered, deferred, moment)
         # The next wait counts from this touch's moment (a task's assignment, not when the
         # rep got round to it), so the timeline does not drift with how fast tasks close.
         return self._s.touches[-1].at_utc
@@ -231,20 +238,15 @@ class SequenceWorkflow:
         # Whole minutes: a shifted touch keeps a clean time of day.
         return timedelta(minutes=round((workflow.now() - started).total_seconds() / 60))
 
-    async def _email_touch(self, touch: PlannedTouch, deferred: tuple[str, ...], moment: datetime) -> None:
+    async def _email_touch(
+        self, touch: PlannedTouch, rendered: RenderedMessage, deferred: tuple[str, ...], moment: datetime
+    ) -> None:
         inp = self._inp
-        try:
-            rendered = await self._render(touch)
-        except ActivityError as err:
-            self._record(touch, "failed", note=_cause(err), deferred=deferred, at=moment)
-            return
-        # A reply may have arrived while rendering: never send after it.
-        self._check_stop()
         subject = rendered.subject
         if self._s.thread_root_id:
             subject = f"Re: {self._s.thread_subject}"
         request = SendRequest(
-            key=f"{workflow.info().workflow_id}/{workflow.info().run_id}/touch-{touch.number}",
+            key=self._touch_key(touch),
             account_id=inp.account.account_id,
             campaign_id=inp.campaign_id,
             touch=touch.number,
@@ -272,16 +274,12 @@ class SequenceWorkflow:
             self._s.thread_subject = rendered.subject
         self._record(touch, "sent", message_id=sent.message_id, deferred=deferred, at=moment)
 
-    async def _manual_touch(self, touch: PlannedTouch, deferred: tuple[str, ...], moment: datetime) -> None:
+    async def _manual_touch(
+        self, touch: PlannedTouch, rendered: RenderedMessage, deferred: tuple[str, ...], moment: datetime
+    ) -> None:
         inp = self._inp
         acc = inp.account
         s = self._s
-        try:
-            rendered = await self._render(touch)
-        except ActivityError as err:
-            self._record(touch, "failed", note=_cause(err), deferred=deferred, at=moment)
-            return
-        self._check_stop()
         assigned = moment
         deadline = touch.deadline
         with _calendar_io():
@@ -313,7 +311,7 @@ class SequenceWorkflow:
         receipt: TaskReceipt = await workflow.execute_activity_method(
             SequenceActivities.assign_task,
             TaskAssignment(
-                key=f"{workflow.info().workflow_id}/{workflow.info().run_id}/touch-{touch.number}",
+                key=self._touch_key(touch),
                 workflow_id=workflow.info().workflow_id,
                 account_id=acc.account_id,
                 company=acc.company,
@@ -551,6 +549,11 @@ class SequenceWorkflow:
             return f"{prefix}starting"
         verb = "due" if s.open_task else "scheduled"
         return f"{prefix}{na.description}, {verb} {self._local_words(na.at_utc)}"
+
+    def _touch_key(self, touch: PlannedTouch) -> str:
+        """Unique per sequence and touch, and stable across retries and resets of the run."""
+        info = workflow.info()
+        return f"{info.workflow_id}/{info.first_execution_run_id}/touch-{touch.number}"
 
     def _state_label(self) -> str:
         s = self._s
