@@ -312,3 +312,20 @@ async def test_missing_variable_fails_the_touch_before_anything_is_sent(
     # The rest of the sequence still runs, and starts the thread itself.
     assert [t.status for t in result.touches[1:]] == ["sent"] * (len(inp.plan.touches) - 1)
     assert result.outcome == COMPLETED_NO_REPLY
+
+
+async def test_a_pause_typed_in_the_ui_without_a_zone_still_resumes_by_itself(
+    ts_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    async with running_worker(ts_env, tmp_path / "outbox", InstantTaskBoard(ts_env.client)) as tq:
+        handle = await start(ts_env, tq, sequence_input())
+        await until_touches(ts_env, handle, 1)
+        until = (await ts_env.get_current_time()).date() + timedelta(days=10)
+        # Exactly what the "Send a Signal" dialog sends for {"until": "YYYY-MM-DD"}.
+        await handle.signal("pause", {"until": until.isoformat(), "reason": "trade fair"})
+        status = await handle.query(SequenceWorkflow.status)
+        assert status.paused and status.pause_until is not None
+        assert status.pause_until.utcoffset() == timedelta(0)
+        result = await handle.result()
+    assert result.outcome == COMPLETED_NO_REPLY
+    assert result.touches[1].at_utc.date() >= until

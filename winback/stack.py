@@ -49,7 +49,7 @@ def dev_server_command(settings: Settings, port: int = PORT, ui_port: int = UI_P
         "--sqlite-pragma",
         "synchronous=normal",
         "--log-level",
-        "warn",
+        "error",
         *sa.cli_flags(),
     ]
 

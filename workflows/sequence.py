@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -401,9 +401,13 @@ class SequenceWorkflow:
     def pause(self, req: PauseRequest = PauseRequest()) -> None:
         if self._s.outcome is not None:
             return
+        until = req.until
+        if until is not None and until.tzinfo is None:
+            # The UI's signal dialog takes free JSON: "2027-04-15" arrives without a zone.
+            until = until.replace(tzinfo=UTC)
         self._s.paused = True
         self._s.pause_reason = req.reason
-        self._s.pause_until = req.until
+        self._s.pause_until = until
         self._publish()
 
     @workflow.signal(description='Resume a paused sequence. Payload: {} or {"note": text}.')
