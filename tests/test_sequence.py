@@ -48,8 +48,9 @@ async def running_worker(
     tasks: TaskBoard,
     transport: OutboxTransport | None = None,
     template_root: Path = templates.ROOT,
+    task_queue: str | None = None,
 ) -> AsyncIterator[str]:
-    task_queue = f"tq-{uuid.uuid4()}"
+    task_queue = task_queue or f"tq-{uuid.uuid4()}"
     impl = SequenceActivities(
         transport or OutboxTransport(outbox),
         tasks,

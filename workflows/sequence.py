@@ -64,6 +64,9 @@ _CHANNEL_WORDS = {
 }
 
 _ACTIVITY_TIMEOUT = timedelta(minutes=2)
+# How late a touch may still go out as scheduled (a worker restart); later than this it is
+# placed in the next allowed slot again.
+_LATE = timedelta(minutes=15)
 _RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=5))
 
 
@@ -143,9 +146,12 @@ class SequenceWorkflow:
         self._s.current_touch = touch.number
         previous = self._s.touches[-1].at_utc if self._s.touches else None
         pauses: list[str] = []
+        late_floor: datetime | None = None
         while True:
             with _calendar_io():
                 nominal = calendar.add_waits(anchor, touch.waits, acc.country, acc.timezone)
+                if late_floor is not None and late_floor > nominal:
+                    nominal = late_floor
                 slot = calendar.next_send_time(
                     nominal, inp.schedule, acc.country, acc.timezone, after_utc=previous
                 )
@@ -170,9 +176,14 @@ class SequenceWorkflow:
                     f"paused{f' ({reason})' if reason else ''}"
                 )
                 continue
+            now = workflow.now().replace(microsecond=0)
+            if woke == "due" and now - slot.at_utc > _LATE:
+                # The workers were away past the moment: never send at whatever hour they are
+                # back; find the next allowed moment from now instead.
+                late_floor = now
+                continue
             deferred = (*pauses, *slot.deferrals)
-            # The touch's moment is its slot, unless the worker was away and we are late.
-            moment = max(slot.at_utc, workflow.now().replace(microsecond=0))
+            moment = max(slot.at_utc, now)
             if woke == "skip":
                 self._record(touch, "skipped", note="skipped by the owner", deferred=deferred, at=moment)
                 return moment
