@@ -35,6 +35,7 @@ __all__ = [
     "next_send_time",
     "quarter_end_blackout_start",
     "to_local",
+    "warm_up",
 ]
 
 # How far next_send_time looks before declaring a schedule unsatisfiable: long enough for
@@ -71,6 +72,16 @@ def _holidays_for(country: str, year: int) -> Mapping[date, str]:
         return _EMPTY
     # Copy out of the HolidayBase: it is a dict that grows itself on lookups of other years.
     return MappingProxyType({d: str(name) for d, name in found.items() if d.year == year})
+
+
+def warm_up() -> None:
+    """Load the holidays package's country registry once, outside any workflow.
+
+    The first lookup imports every country module under the package's import lock; done
+    lazily inside many workflow tasks at once it outlasts the SDK's 2-second deadlock guard
+    (seen with 100 sequences starting together). Workers call this before they poll.
+    """
+    holidays.list_localized_countries()
 
 
 def _norm_country(country: str) -> str:

@@ -108,3 +108,33 @@ async def test_a_start_in_the_past_is_refused_with_the_fix(tmp_path: Path) -> No
     assert run.code == 2
     assert run.out == ""
     assert "--start" in run.err and "in the past" in run.err
+
+
+async def test_a_hundred_sequences_start_together_without_workflow_task_failures(tmp_path: Path) -> None:
+    # Regression: the first holiday lookups, made inside 100 workflow tasks at once, outlasted
+    # the SDK's deadlock guard until workers loaded the holidays registry before polling.
+    with ACCOUNTS.open() as fh:
+        rows = [
+            r for r in csv.DictReader(fh) if r["churn_reason"] != "structural" and float(r["arr"]) >= 1000
+        ]
+    accounts = tmp_path / "accounts.csv"
+    with accounts.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for i in range(100):
+            writer.writerow({**rows[i % len(rows)], "account_id": f"ACC-{5000 + i}"})
+    run = await winback(
+        "simulate",
+        str(CAMPAIGN),
+        "--accounts",
+        str(accounts),
+        "--start",
+        next_march_15(),
+        "--json",
+        env=env_for(None, tmp_path),
+        timeout=300,
+    )
+    assert run.code == 0, run.err[-2000:]
+    closing = [r for r in json.loads(run.out) if "outcome" in r]
+    assert len(closing) == 100 and {r["outcome"] for r in closing} == {"completed_no_reply"}
+    assert "deadlock" not in run.err.lower() and "Failed handling activation" not in run.err

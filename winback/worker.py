@@ -12,6 +12,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.email import OutboxTransport
 from activities.sequence import SequenceActivities
 from activities.tasks import FolderTaskBoard
+from campaigns import calendar
 from winback.settings import Settings
 from workflows.sequence import SequenceWorkflow
 
@@ -44,6 +45,7 @@ def local_activities(settings: Settings) -> SequenceActivities:
 
 
 def sequence_worker(client: Client, task_queue: str, impl: SequenceActivities) -> Worker:
+    calendar.warm_up()
     return Worker(
         client,
         task_queue=task_queue,
