@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from tests.cli import EXAMPLES, env_for, winback
+from tests.cli import EXAMPLES, Run, env_for, winback
 
 CAMPAIGN = EXAMPLES / "spring-winback.yaml"
 ACCOUNTS = EXAMPLES / "accounts.csv"
@@ -19,17 +19,22 @@ def next_march_15() -> str:
     return f"{datetime.now(UTC).year + 1}-03-15T05:00:00Z"
 
 
-async def test_simulate_prints_every_touch_and_one_closing_row_per_account(tmp_path: Path) -> None:
-    run = await winback(
+async def simulate_json(accounts: Path, tmp_path: Path, start: str | None = None) -> Run:
+    return await winback(
         "simulate",
         str(CAMPAIGN),
         "--accounts",
-        str(ACCOUNTS),
+        str(accounts),
         "--start",
-        next_march_15(),
+        start or next_march_15(),
         "--json",
         env=env_for(None, tmp_path),
+        timeout=300,
     )
+
+
+async def test_simulate_prints_every_touch_and_one_closing_row_per_account(tmp_path: Path) -> None:
+    run = await simulate_json(ACCOUNTS, tmp_path)
     assert run.code == 0, run.err
     rows = json.loads(run.out)
     with ACCOUNTS.open() as fh:
@@ -76,16 +81,7 @@ async def test_an_invalid_row_is_reported_as_not_started(tmp_path: Path) -> None
     lines = ACCOUNTS.read_text().splitlines()
     bad = lines[1].replace("ACC-1001", "ACC-9999").replace(",86000,", ",ten,")
     accounts.write_text("\n".join([lines[0], lines[1], bad]) + "\n")
-    run = await winback(
-        "simulate",
-        str(CAMPAIGN),
-        "--accounts",
-        str(accounts),
-        "--start",
-        next_march_15(),
-        "--json",
-        env=env_for(None, tmp_path),
-    )
+    run = await simulate_json(accounts, tmp_path)
     assert run.code == 0, run.err
     rows = json.loads(run.out)
     closing = rows[-1]
@@ -95,16 +91,7 @@ async def test_an_invalid_row_is_reported_as_not_started(tmp_path: Path) -> None
 
 
 async def test_a_start_in_the_past_is_refused_with_the_fix(tmp_path: Path) -> None:
-    run = await winback(
-        "simulate",
-        str(CAMPAIGN),
-        "--accounts",
-        str(ACCOUNTS),
-        "--start",
-        "2020-01-01T00:00:00Z",
-        "--json",
-        env=env_for(None, tmp_path),
-    )
+    run = await simulate_json(ACCOUNTS, tmp_path, start="2020-01-01T00:00:00Z")
     assert run.code == 2
     assert run.out == ""
     assert "--start" in run.err and "in the past" in run.err
@@ -123,17 +110,7 @@ async def test_a_hundred_sequences_start_together_without_workflow_task_failures
         writer.writeheader()
         for i in range(100):
             writer.writerow({**rows[i % len(rows)], "account_id": f"ACC-{5000 + i}"})
-    run = await winback(
-        "simulate",
-        str(CAMPAIGN),
-        "--accounts",
-        str(accounts),
-        "--start",
-        next_march_15(),
-        "--json",
-        env=env_for(None, tmp_path),
-        timeout=300,
-    )
+    run = await simulate_json(accounts, tmp_path)
     assert run.code == 0, run.err[-2000:]
     closing = [r for r in json.loads(run.out) if "outcome" in r]
     assert len(closing) == 100 and {r["outcome"] for r in closing} == {"completed_no_reply"}
