@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import shutil
 import uuid
@@ -196,6 +197,7 @@ async def test_two_week_pause_shifts_the_remaining_touches(
         )
         status = await handle.query(SequenceWorkflow.status)
         assert status.state == "paused" and status.paused
+        assert status.next_action is not None and status.next_action.touch == 2
         assert status.details.startswith("paused until ")
         result = await handle.result()
     assert result.outcome == COMPLETED_NO_REPLY
@@ -330,3 +332,23 @@ async def test_a_pause_typed_in_the_ui_without_a_zone_still_resumes_by_itself(
         result = await handle.result()
     assert result.outcome == COMPLETED_NO_REPLY
     assert result.touches[1].at_utc.date() >= until
+
+
+async def test_status_says_why_the_next_touch_waits(ts_env: WorkflowEnvironment, tmp_path: Path) -> None:
+    begin = quiet_monday(await ts_env.get_current_time())  # 07:00 in Helsinki
+    await skip_to(ts_env, begin)
+    async with running_worker(ts_env, tmp_path / "outbox", InstantTaskBoard(ts_env.client)) as tq:
+        handle = await start(ts_env, tq, sequence_input())
+        status = await handle.query(SequenceWorkflow.status)
+        for _ in range(50):  # the first workflow task may still be on its way
+            if status.next_action is not None:
+                break
+            await asyncio.sleep(0.05)
+            status = await handle.query(SequenceWorkflow.status)
+        await handle.cancel()
+    assert status.next_action is not None
+    assert status.next_action.at_local.endswith("T09:00:00+02:00")
+    assert status.next_action.deferred == [
+        f"{begin.date()} 07:00 -> {begin.date()} 09:00: before sending hours (09:00-17:00)"
+    ]
+    assert status.details.startswith("touch 1/5: email, scheduled Mon ")

@@ -266,6 +266,8 @@ def print_status(status: SequenceStatus) -> None:
     if status.next_action:
         na = status.next_action
         click.echo(f"next: {na.description} at {na.at_local} ({na.at_utc.isoformat()})")
+        for d in na.deferred:
+            click.echo(f"      deferred {d}")
     if status.open_task:
         task = status.open_task
         click.echo(f"open task: touch {task.touch} {task.channel}, due {task.due_local}")

@@ -79,6 +79,7 @@ class NextAction:
     description: str
     at_utc: datetime
     at_local: str
+    deferred: list[str] = field(default_factory=list)  # why it is not sooner
 
 
 @dataclass

@@ -161,6 +161,7 @@ class SequenceWorkflow:
                 description=self._touch_words(touch),
                 at_utc=slot.at_utc,
                 at_local=self._local_iso(slot.at_utc),
+                deferred=[*pauses, *slot.deferrals],
             )
             self._publish()
             woke = await self._sleep_until(
