@@ -155,13 +155,14 @@ class SequenceWorkflow:
                 slot = calendar.next_send_time(
                     nominal, inp.schedule, acc.country, acc.timezone, after_utc=previous
                 )
+            deferred = (*pauses, *slot.deferrals)
             self._s.state = STATE_WAITING
             self._s.next_action = NextAction(
                 touch=touch.number,
                 description=self._touch_words(touch),
                 at_utc=slot.at_utc,
                 at_local=self._local_iso(slot.at_utc),
-                deferred=[*pauses, *slot.deferrals],
+                deferred=list(deferred),
             )
             self._publish()
             woke = await self._sleep_until(
@@ -172,8 +173,7 @@ class SequenceWorkflow:
                 reason = self._s.pause_reason
                 anchor += await self._wait_out_pause()
                 pauses.append(
-                    f"{self._local_iso(paused_at)[:16].replace('T', ' ')} -> "
-                    f"{self._local_iso(workflow.now())[:16].replace('T', ' ')}: "
+                    f"{self._local_minute(paused_at)} -> {self._local_minute(workflow.now())}: "
                     f"paused{f' ({reason})' if reason else ''}"
                 )
                 continue
@@ -183,7 +183,6 @@ class SequenceWorkflow:
                 # back; find the next allowed moment from now instead.
                 late_floor = now
                 continue
-            deferred = (*pauses, *slot.deferrals)
             moment = max(slot.at_utc, now)
             if woke == "skip":
                 self._record(touch, "skipped", note="skipped by the owner", deferred=deferred, at=moment)
@@ -541,6 +540,10 @@ class SequenceWorkflow:
 
     def _local_iso(self, when: datetime) -> str:
         return calendar.to_local(when, self._inp.account.timezone).isoformat()
+
+    def _local_minute(self, when: datetime) -> str:
+        """'2027-01-12 09:00': the form every deferral line uses."""
+        return f"{calendar.to_local(when, self._inp.account.timezone):%Y-%m-%d %H:%M}"
 
     def _local_words(self, when: datetime) -> str:
         """'Tue 6 Apr 14:00 Helsinki': what a CSM reads in the UI."""
