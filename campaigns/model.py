@@ -166,6 +166,35 @@ class Offer:
 
 
 @dataclass(frozen=True)
+class Audience:
+    """Who a campaign is for, on top of the rules every campaign follows. Empty = everyone."""
+
+    churn_reasons: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()  # ISO 3166 alpha-2, upper case
+    # A pattern the churn detail must match: "/salesforce/i" (a regular expression with flags)
+    # or plain text (matched case-insensitively anywhere in the detail).
+    churn_detail: str = ""
+    # The window of months since churn; a release campaign may reach further back.
+    min_months: int = 6
+    max_months: int = 36
+    # Competitors with a live signal (price rise, acquisition, outage): accounts lost to them
+    # rank high instead of medium.
+    competitor_signals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CoolOff:
+    """How long what a person told us holds, in months (unsubscribe and bounce: for ever)."""
+
+    declined_months: int = 12  # a campaign may set 6-12
+    ghosted_months: int = 6
+
+
+DEFAULT_DAILY_CAP: Final = 200
+
+
+@dataclass(frozen=True)
 class Campaign:
     id: str
     name: str
@@ -174,6 +203,11 @@ class Campaign:
     sender: Sender
     offer: Offer | None = None
     source: str = ""  # the file it was loaded from, for messages
+    audience: Audience = Audience()
+    cool_off: CoolOff = CoolOff()
+    # First emails a launch lets this campaign's sender start per day (staggering).
+    daily_cap: int = DEFAULT_DAILY_CAP
+    starts_on: str | None = None  # ISO date; no sequence starts before it
 
     def playbook_for(self, churn_reason: str) -> Playbook | None:
         by_reason = dict(self.playbooks)
@@ -261,3 +295,32 @@ class SequencePlan:
     playbook_id: str
     playbook_name: str
     touches: tuple[PlannedTouch, ...] = field(default_factory=tuple)
+
+
+PREFERENCE_KINDS: Final = ("declined", "ghosted", "unsubscribed", "bounced")
+
+
+@dataclass(frozen=True)
+class Preference:
+    """What a person told us (or their mailbox did), and until when it holds."""
+
+    email: str  # lower case
+    account_id: str
+    kind: str  # one of PREFERENCE_KINDS
+    since: str  # ISO date it was recorded
+    until: str | None  # ISO date of the first day contact is allowed again; None = never
+    reason: str = ""  # e.g. the reason a decline gave
+    campaign_id: str = ""
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """One sequence an account had in a campaign, as the store remembers it."""
+
+    account_id: str
+    campaign_id: str
+    workflow_id: str
+    run_id: str
+    started_on: str  # ISO date
+    ended_on: str | None = None  # None while it runs
+    outcome: str | None = None  # replied | declined | completed_no_reply | cancelled

@@ -11,6 +11,7 @@ from datetime import datetime
 from campaigns.model import (
     AccountRef,
     Contacts,
+    CoolOff,
     Offer,
     Schedule,
     Sender,
@@ -45,6 +46,8 @@ class SequenceInput:
     trigger: TriggerEvidence | None = None
     # The sequence's first touch waits for this moment (a launch that starts later).
     start_at: datetime | None = None
+    # How long a decline or a sequence with no reply keeps the account from the next one.
+    cool_off: CoolOff = CoolOff()
 
 
 @dataclass
@@ -218,3 +221,27 @@ class TaskAssignment:
 @dataclass(frozen=True)
 class TaskReceipt:
     location: str
+
+
+@dataclass(frozen=True)
+class OutcomeRecord:
+    """What a finished sequence writes to the store: its outcome and, from that, the
+    preference that keeps the account quiet (declined, ghosted) until a date."""
+
+    workflow_id: str
+    run_id: str  # the first run's id: one row per sequence, whatever continued as new
+    account_id: str
+    campaign_id: str
+    playbook_id: str
+    outcome: str  # REPLIED | DECLINED | COMPLETED_NO_REPLY | CANCELLED
+    reason: str
+    contact_email: str  # the primary contact, whom a preference is about
+    started_at: datetime
+    ended_at: datetime
+    touches_done: int
+    cool_off: CoolOff = CoolOff()
+
+
+@dataclass(frozen=True)
+class OutcomeReceipt:
+    preference_until: str | None = None  # ISO date, when the outcome set a cool-off
