@@ -28,6 +28,8 @@ class Delivery:
 
 
 class EmailTransport(Protocol):
+    name: str  # recorded in the message log: which road a message took
+
     def deliver(self, key: str, message: EmailMessage) -> Delivery: ...
 
 
@@ -66,6 +68,8 @@ def build_message(req: SendRequest) -> EmailMessage:
 class OutboxTransport:
     """Writes one .eml file per message into a folder: local development and demos."""
 
+    name = "outbox"
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
@@ -98,6 +102,8 @@ class OutboxTransport:
 
 class MemoryTransport:
     """Keeps messages in memory: the simulator's transport, which must never reach a person."""
+
+    name = "memory"
 
     def __init__(self) -> None:
         self.messages: dict[str, EmailMessage] = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,12 @@ from temporalio.exceptions import ApplicationError
 import templates
 from activities import unsubscribe
 from activities.email import EmailTransport, build_message
+from activities.store import MessageLogEntry, Store
 from activities.tasks import TaskBoard
 from campaigns.model import Contact
 from workflows.contracts import (
+    OutcomeReceipt,
+    OutcomeRecord,
     RenderedMessage,
     RenderRequest,
     SendRequest,
@@ -79,6 +83,7 @@ class SequenceActivities:
         self,
         transport: EmailTransport,
         tasks: TaskBoard,
+        store: Store,
         *,
         public_url: str,
         unsubscribe_secret: bytes,
@@ -87,6 +92,7 @@ class SequenceActivities:
         self.template_root = template_root
         self.transport = transport
         self.tasks = tasks
+        self.store = store
         self.public_url = public_url
         self.unsubscribe_secret = unsubscribe_secret
 
@@ -116,7 +122,30 @@ class SequenceActivities:
             activity.logger.info(
                 "touch %s of %s was already sent; not sending again", req.touch, req.account_id
             )
+        # The message log is how reports and the next plan know what went out; a retry after
+        # the transport succeeded logs the same message id again, which the store ignores.
+        await asyncio.to_thread(
+            self.store.log_message,
+            MessageLogEntry(
+                message_id=delivery.message_id,
+                workflow_id=activity.info().workflow_id or "",
+                account_id=req.account_id,
+                campaign_id=req.campaign_id,
+                touch=req.touch,
+                channel="email",
+                to_email=req.to_email,
+                subject=message["Subject"] or req.subject,
+                sent_at=datetime.now(UTC),
+                transport=self.transport.name,
+            ),
+        )
         return SendResult(message_id=delivery.message_id, already_sent=delivery.already_sent)
+
+    @activity.defn
+    async def record_outcome(self, rec: OutcomeRecord) -> OutcomeReceipt:
+        receipt = await asyncio.to_thread(self.store.record_outcome, rec)
+        activity.logger.info("sequence %s of %s ended: %s", rec.workflow_id, rec.campaign_id, rec.outcome)
+        return receipt
 
     @activity.defn
     async def assign_task(self, req: TaskAssignment) -> TaskReceipt:

@@ -1,4 +1,9 @@
-"""Campaign files: which playbook runs for which churn reason, when, and from whom.
+"""Campaign files: which playbook runs for which churn reason, when, to whom, and from whom.
+
+Optional keys narrow and pace a campaign: `starts_on` (no sequence starts before it),
+`audience` (churn reasons, tiers, countries, a churn-detail pattern, the months-since-churn
+window, competitors with a live signal), `cool_off.declined_months` and `sender.daily_cap`.
+campaigns.eligibility applies them.
 
 A playbook is named either by its name in campaigns/playbooks/ (`service`) or by a path
 to a .yaml file relative to the campaign file (`playbooks/our-service.yaml`): a value
@@ -14,13 +19,18 @@ from pathlib import Path
 from typing import Final
 
 import templates
-from campaigns.accounts import looks_like_email
+from campaigns.accounts import countries, looks_like_email
+from campaigns.eligibility import detail_pattern
 from campaigns.errors import ConfigError, Problems, check_keys, choose_from, display_path
 from campaigns.model import (
     CHURN_REASONS,
+    DEFAULT_DAILY_CAP,
+    TIERS,
     WEEKDAYS,
+    Audience,
     Blackout,
     Campaign,
+    CoolOff,
     Offer,
     Playbook,
     Schedule,
@@ -33,6 +43,11 @@ PLAYBOOK_KEYS: Final = (*CHURN_REASONS, "default")
 OFFER_KINDS: Final = ("discount", "pilot", "migration", "dedicated_csm")
 MAX_QUARTER_END_DAYS: Final = 15
 MAX_OFFER_DAYS: Final = 365
+MAX_DAILY_CAP: Final = 10_000
+MAX_MONTHS_SINCE_CHURN: Final = 120
+# DESIGN: "on explicit decline ... do not contact for 6-12 months".
+DECLINED_MONTHS: Final = (6, 12)
+CONTACTABLE_REASONS: Final = tuple(r for r in CHURN_REASONS if r != "structural")
 
 _TOP_KEYS: Final = {
     "id": "id: spring-winback-2027",
@@ -40,12 +55,24 @@ _TOP_KEYS: Final = {
     "playbooks": "playbooks: {product_gap: product_gap, default: time_based}",
     "sender": 'sender: {from: "Aino Virtanen <aino@winback.example>", postal_address: "..."}',
 }
+_OPTIONAL_TOP_KEYS: Final = ("starts_on", "audience", "schedule", "cool_off", "offer")
 _SCHEDULE_KEYS: Final = ("window", "weekdays", "quarter_end_blackout_days", "blackout")
+_AUDIENCE_KEYS: Final = (
+    "churn_reasons",
+    "tiers",
+    "countries",
+    "churn_detail",
+    "months_since_churn",
+    "competitor_signals",
+)
+_COOL_OFF_KEYS: Final = ("declined_months",)
+_COUNTRY_HINTS: Final = {"UK": "GB", "EL": "GR"}  # codes people use that ISO 3166 does not
 _BLACKOUT_KEYS: Final = {"from": "from: 2027-12-20", "to": "to: 2028-01-02"}
 _SENDER_KEYS: Final = {
     "from": 'from: "Aino Virtanen <aino@winback.example>"',
     "postal_address": 'postal_address: "Example street 1, 00100 Helsinki, Finland"',
 }
+_SENDER_OPTIONAL_KEYS: Final = ("daily_cap",)
 _OFFER_KEYS: Final = {
     "kind": "kind: discount",
     "value": 'value: "20%"',
@@ -76,7 +103,16 @@ def load_campaign(
     data = read_yaml_mapping(path, problems)
     if data is None:
         raise ConfigError(problems.lines)
-    check_keys(problems, "", data, _TOP_KEYS, optional=("schedule", "offer"))
+    top = dict(data)
+    if "daily_cap" in top:
+        # A natural place to look for it, but the cap belongs to the sender that sends.
+        del top["daily_cap"]
+        problems.add(
+            "daily_cap",
+            "belongs under sender (each sender starts at most this many sequences a day); "
+            "move it there, e.g. sender: {..., daily_cap: 200}",
+        )
+    check_keys(problems, "", top, _TOP_KEYS, optional=_OPTIONAL_TOP_KEYS)
 
     campaign_id = None
     if "id" in data:
@@ -96,13 +132,19 @@ def load_campaign(
     playbooks = None
     if "playbooks" in data:
         playbooks = _playbooks(problems, data["playbooks"], path.parent, playbook_dir, templates_root)
+    starts_on = _date(problems, "starts_on", data["starts_on"]) if data.get("starts_on") is not None else None
+    audience = _audience(problems, data.get("audience"))
     schedule = _schedule(problems, data.get("schedule"))
+    cool_off = _cool_off(problems, data.get("cool_off"))
     sender = _sender(problems, data["sender"]) if "sender" in data else None
+    raw_sender = data.get("sender")
+    daily_cap = _daily_cap(problems, raw_sender) if isinstance(raw_sender, dict) else None
     offer = _offer(problems, data["offer"]) if data.get("offer") is not None else None
 
     problems.raise_if_any()
     assert campaign_id is not None and name is not None and playbooks is not None
     assert schedule is not None and sender is not None
+    assert audience is not None and cool_off is not None
     return Campaign(
         id=campaign_id,
         name=name,
@@ -111,6 +153,10 @@ def load_campaign(
         sender=sender,
         offer=offer,
         source=str(path),
+        audience=audience,
+        cool_off=cool_off,
+        daily_cap=DEFAULT_DAILY_CAP if daily_cap is None else daily_cap,
+        starts_on=starts_on.isoformat() if starts_on else None,
     )
 
 
@@ -348,7 +394,7 @@ def _sender(problems: Problems, raw: object) -> Sender | None:
         )
         return None
     before = len(problems.lines)
-    check_keys(problems, "sender", raw, _SENDER_KEYS)
+    check_keys(problems, "sender", raw, _SENDER_KEYS, optional=_SENDER_OPTIONAL_KEYS)
     from_name = from_email = ""
     if "from" in raw:
         text = str(raw["from"] or "").strip()
@@ -413,3 +459,206 @@ def _offer(problems: Problems, raw: object) -> Offer | None:
         return None
     assert kind is not None and value is not None and isinstance(days, int)
     return Offer(kind=kind, value=value, expires_in_days=days)
+
+
+def _whole(value: object) -> int | None:
+    # YAML's true/false are ints to Python; a cap of "yes" is a mistake, not 1.
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _daily_cap(problems: Problems, raw: dict[object, object]) -> int | None:
+    if "daily_cap" not in raw:
+        return None
+    value = _whole(raw["daily_cap"])
+    if value is None or not 1 <= value <= MAX_DAILY_CAP:
+        problems.add(
+            "sender.daily_cap",
+            f"'{raw['daily_cap']}' is not a whole number from 1 to {MAX_DAILY_CAP}; write how many "
+            f"sequences this sender may start per day, e.g. {DEFAULT_DAILY_CAP}",
+        )
+        return None
+    return value
+
+
+def _cool_off(problems: Problems, raw: object) -> CoolOff | None:
+    if raw is None:
+        return CoolOff()
+    if not isinstance(raw, dict):
+        problems.add("cool_off", "must be a block such as {declined_months: 12}")
+        return None
+    before = len(problems.lines)
+    keys = dict(raw)
+    if "ghosted_months" in keys:
+        # Not a typo to guess at: the rest after ghosting is fixed by design.
+        del keys["ghosted_months"]
+        problems.add(
+            "cool_off.ghosted_months",
+            "cannot be changed: a ghosted sequence always rests 6 months before a retry; remove this line",
+        )
+    # Listed as known so a misspelt ghosted_months is guessed as itself, then explained.
+    check_keys(problems, "cool_off", keys, {}, optional=(*_COOL_OFF_KEYS, "ghosted_months"))
+    declined = CoolOff().declined_months
+    if "declined_months" in raw:
+        value = _whole(raw["declined_months"])
+        low, high = DECLINED_MONTHS
+        if value is None or not low <= value <= high:
+            problems.add(
+                "cool_off.declined_months",
+                f"'{raw['declined_months']}' is not a whole number from {low} to {high}; someone who "
+                f"declined is not contacted for {low}-{high} months, e.g. 12",
+            )
+        else:
+            declined = value
+    if len(problems.lines) != before:
+        return None
+    return CoolOff(declined_months=declined)
+
+
+def _audience(problems: Problems, raw: object) -> Audience | None:
+    if raw is None:
+        return Audience()
+    if not isinstance(raw, dict):
+        problems.add(
+            "audience",
+            "must be a block such as {churn_reasons: [product_gap], tiers: [T1, T2]}; leave it out "
+            "to reach every account the rules allow",
+        )
+        return None
+    before = len(problems.lines)
+    check_keys(problems, "audience", raw, {}, optional=_AUDIENCE_KEYS)
+    defaults = Audience()
+
+    reasons = _items(problems, "audience.churn_reasons", raw.get("churn_reasons"), "[product_gap, service]")
+    for item in reasons:
+        if item == "structural":
+            problems.add(
+                "audience.churn_reasons",
+                "structural churn (company closed, acquired onto another tool, team gone, built "
+                "in-house) is never contacted; remove it from the list",
+            )
+        elif item not in CONTACTABLE_REASONS:
+            problems.add(
+                "audience.churn_reasons",
+                f"unknown churn reason '{item}'; {choose_from(item, CONTACTABLE_REASONS)}",
+            )
+
+    tiers = [t.upper() for t in _items(problems, "audience.tiers", raw.get("tiers"), "[T1, T2]")]
+    for item in tiers:
+        if item not in TIERS:
+            problems.add(
+                "audience.tiers",
+                f"unknown tier '{item}'; {choose_from(item, TIERS)} "
+                "(T1: ARR >= 50,000, T2: >= 10,000, T3: >= 1,000)",
+            )
+
+    codes = [
+        c.upper()
+        for c in _items(problems, "audience.countries", raw.get("countries"), "[FI, SE, US]", norway=True)
+    ]
+    known = countries()
+    for item in codes:
+        if item not in known:
+            problems.add("audience.countries", f"unknown country code '{item}'; {_country_fix(item, known)}")
+
+    detail = ""
+    if raw.get("churn_detail") is not None:
+        text = text_value(
+            problems, "audience.churn_detail", raw["churn_detail"], 'churn_detail: "/salesforce/i"'
+        )
+        if text is not None:
+            try:
+                detail_pattern(text)
+            except ValueError as err:
+                problems.add("audience.churn_detail", str(err))
+            else:
+                detail = text
+
+    min_months, max_months = defaults.min_months, defaults.max_months
+    if raw.get("months_since_churn") is not None:
+        window = _months_window(problems, raw["months_since_churn"])
+        if window is not None:
+            min_months, max_months = window
+
+    signals: list[str] = []
+    seen: set[str] = set()
+    field = "audience.competitor_signals"
+    for item in _items(problems, field, raw.get("competitor_signals"), "[Brightloop]"):
+        # Matched case-insensitively against the accounts' competitor column.
+        if item.casefold() not in seen:
+            seen.add(item.casefold())
+            signals.append(item)
+
+    if len(problems.lines) != before:
+        return None
+    return Audience(
+        churn_reasons=tuple(r for r in CHURN_REASONS if r in reasons),
+        tiers=tuple(t for t in TIERS if t in tiers),
+        countries=tuple(dict.fromkeys(codes)),
+        churn_detail=detail,
+        min_months=min_months,
+        max_months=max_months,
+        competitor_signals=tuple(signals),
+    )
+
+
+def _items(problems: Problems, field: str, value: object, example: str, *, norway: bool = False) -> list[str]:
+    """A list of short texts; one bare value counts as a list of one, nothing as no filter."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        problems.add(field, f"must be a list such as {example}")
+        return []
+    values = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in values:
+        if norway and item is False:
+            # YAML 1.1 reads an unquoted NO (Norway) as false; no other country code is a boolean.
+            out.append("NO")
+            continue
+        if item is None or isinstance(item, bool | dict | list) or not str(item).strip():
+            problems.add(field, f"'{item}' is not a value this list takes; write it as e.g. {example}")
+            continue
+        out.append(str(item).strip())
+    return out
+
+
+def _country_fix(code: str, known: dict[str, str]) -> str:
+    if code in _COUNTRY_HINTS:
+        return f"use {_COUNTRY_HINTS[code]}"
+    by_name = {name.lower(): c for c, name in known.items()}
+    if code.lower() in by_name:
+        return f"use {by_name[code.lower()]}"
+    return "write the two-letter ISO 3166 code such as FI, US or DE"
+
+
+def _months_window(problems: Problems, raw: object) -> tuple[int, int] | None:
+    field = "audience.months_since_churn"
+    if not isinstance(raw, dict):
+        problems.add(field, "must be a block such as {min: 6, max: 36}")
+        return None
+    before = len(problems.lines)
+    check_keys(problems, field, raw, {}, optional=("min", "max"))
+    defaults = Audience()
+    bounds = {"min": defaults.min_months, "max": defaults.max_months}
+    for key in ("min", "max"):
+        if key not in raw:
+            continue
+        value = _whole(raw[key])
+        if value is None or not 0 <= value <= MAX_MONTHS_SINCE_CHURN:
+            problems.add(
+                f"{field}.{key}",
+                f"'{raw[key]}' is not a whole number of months from 0 to {MAX_MONTHS_SINCE_CHURN}; "
+                f"e.g. {key}: {bounds[key]}",
+            )
+        else:
+            bounds[key] = value
+    if len(problems.lines) != before:
+        return None
+    if bounds["min"] >= bounds["max"]:
+        problems.add(
+            field,
+            f"min ({bounds['min']}) must be less than max ({bounds['max']}); the window runs from min "
+            f"to max months after churn, e.g. {{min: {defaults.min_months}, max: {defaults.max_months}}}",
+        )
+        return None
+    return bounds["min"], bounds["max"]

@@ -25,7 +25,7 @@ class Run:
 def env_for(
     temporal: WorkflowEnvironment | None, data_dir: Path, task_queue: str = "winback"
 ) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "WINBACK_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "WINBACK_", "DATABASE_URL"))}
     env["WINBACK_DATA_DIR"] = str(data_dir)
     env["WINBACK_TASK_QUEUE"] = task_queue
     # An address nothing listens on, unless a test hands a real server: a command that should

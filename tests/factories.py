@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from activities.store import Store
 from campaigns.model import Account, Campaign, Contact, Schedule, Sender
 from campaigns.playbook import PLAYBOOK_DIR, load_playbook
 from winback.launcher import decide
@@ -78,3 +80,8 @@ def quiet_monday(now: datetime) -> datetime:
     while day.weekday() != 0:
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, 5, 0, tzinfo=UTC)
+
+
+def temp_store(folder: Path) -> Store:
+    """A real SQLite store in a test's own folder, migrated like production's."""
+    return Store.open(f"sqlite:///{folder}/winback.db")

@@ -16,7 +16,7 @@ from activities.email import OutboxTransport
 from activities.sequence import SequenceActivities
 from activities.tasks import FolderTaskBoard
 from campaigns.model import Contacts
-from tests.factories import make_account, sequence_input
+from tests.factories import make_account, sequence_input, temp_store
 from workflows.contracts import RenderRequest, SendRequest, TaskAssignment
 
 SECRET = b"test-secret"
@@ -27,6 +27,7 @@ def activities(tmp_path: Path, template_root: Path | None = None) -> SequenceAct
     return SequenceActivities(
         OutboxTransport(tmp_path / "outbox"),
         FolderTaskBoard(tmp_path / "tasks"),
+        temp_store(tmp_path),
         public_url="https://winback.example",
         unsubscribe_secret=SECRET,
         **extra,

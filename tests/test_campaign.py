@@ -11,7 +11,7 @@ import yaml
 
 from campaigns.campaign import load_campaign, playbook_path
 from campaigns.errors import ConfigError
-from campaigns.model import Blackout, Offer, Schedule
+from campaigns.model import DEFAULT_DAILY_CAP, Audience, Blackout, CoolOff, Offer, Schedule
 from campaigns.playbook import PLAYBOOK_DIR
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "campaigns" / "examples"
@@ -340,3 +340,259 @@ def test_missing_campaign_file() -> None:
     with pytest.raises(ConfigError) as err:
         load_campaign(Path("nope.yaml"))
     assert str(err.value) == "nope.yaml: file not found; check the path and the file name"
+
+
+# ------------------------------------------------------------------ starts_on, audience, cool-off, daily cap
+
+
+def test_new_keys_default_when_left_out() -> None:
+    campaign = load_campaign(write(base()))
+    assert campaign.starts_on is None
+    assert campaign.audience == Audience()
+    assert campaign.cool_off == CoolOff(declined_months=12, ghosted_months=6)
+    assert campaign.daily_cap == DEFAULT_DAILY_CAP == 200
+
+
+def test_examples_use_the_new_keys() -> None:
+    spring = load_campaign(EXAMPLES / "spring-winback.yaml")
+    assert spring.audience == Audience(competitor_signals=("Brightloop",))
+    assert spring.cool_off == CoolOff(declined_months=12)
+    assert spring.daily_cap == 200
+    demo = load_campaign(EXAMPLES / "demo-campaign.yaml")
+    assert (demo.audience.min_months, demo.audience.max_months) == (0, 120)
+    assert demo.daily_cap == 10_000
+
+
+def test_all_new_keys() -> None:
+    data = base()
+    data["starts_on"] = "2027-03-01"
+    data["audience"] = {
+        "churn_reasons": ["service", "product_gap", "service"],
+        "tiers": ["t2", "T1"],
+        "countries": ["fi", "SE", "US"],
+        "churn_detail": "/salesforce/i",
+        "months_since_churn": {"min": 3, "max": 48},
+        "competitor_signals": ["Brightloop", "brightloop", "Tallyhawk"],
+    }
+    data["cool_off"] = {"declined_months": 6}
+    data["sender"]["daily_cap"] = 50
+    campaign = load_campaign(write(data))
+    assert campaign.starts_on == "2027-03-01"
+    assert campaign.audience == Audience(
+        churn_reasons=("product_gap", "service"),
+        tiers=("T1", "T2"),
+        countries=("FI", "SE", "US"),
+        churn_detail="/salesforce/i",
+        min_months=3,
+        max_months=48,
+        competitor_signals=("Brightloop", "Tallyhawk"),
+    )
+    assert campaign.cool_off == CoolOff(declined_months=6)
+    assert campaign.daily_cap == 50
+    # The sender record travels in workflow payloads and stays as it was.
+    assert campaign.sender.from_email == "aino@winback.example"
+
+
+def test_unquoted_yaml_values() -> None:
+    Path("camp.yaml").write_text(
+        yaml.safe_dump(base(), sort_keys=False)
+        + "starts_on: 2027-03-01\n"
+        + "audience:\n  countries: [FI, NO]\n  tiers: T1\n  churn_detail: SSO\n",
+        encoding="utf-8",
+    )
+    campaign = load_campaign(Path("camp.yaml"))
+    assert campaign.starts_on == "2027-03-01"
+    # YAML reads a bare NO (Norway) as false.
+    assert campaign.audience.countries == ("FI", "NO")
+    assert campaign.audience.tiers == ("T1",)
+    assert campaign.audience.churn_detail == "SSO"
+
+
+def test_starts_on_must_be_a_date() -> None:
+    data = base()
+    data["starts_on"] = "1.3.2027"
+    assert problems(data) == [
+        "camp.yaml: starts_on: '1.3.2027' is not a date; write it as YYYY-MM-DD such as 2027-12-20"
+    ]
+
+
+def test_audience_churn_reasons_problems() -> None:
+    data = base()
+    data["audience"] = {"churn_reasons": ["structural", "prodcut_gap", "pricing"]}
+    assert problems(data) == [
+        "camp.yaml: audience.churn_reasons: structural churn (company closed, acquired onto another "
+        "tool, team gone, built in-house) is never contacted; remove it from the list",
+        "camp.yaml: audience.churn_reasons: unknown churn reason 'prodcut_gap'; did you mean 'product_gap'?",
+        "camp.yaml: audience.churn_reasons: unknown churn reason 'pricing'; use one of product_gap, "
+        "competitive, service, budget, adoption, bad_fit, other",
+    ]
+
+
+def test_audience_tier_and_country_problems() -> None:
+    data = base()
+    data["audience"] = {"tiers": ["T4"], "countries": ["UK", "Finland", "XX"]}
+    assert problems(data) == [
+        "camp.yaml: audience.tiers: unknown tier 'T4'; use one of T1, T2, T3 "
+        "(T1: ARR >= 50,000, T2: >= 10,000, T3: >= 1,000)",
+        "camp.yaml: audience.countries: unknown country code 'UK'; use GB",
+        "camp.yaml: audience.countries: unknown country code 'FINLAND'; use FI",
+        "camp.yaml: audience.countries: unknown country code 'XX'; write the two-letter ISO 3166 code "
+        "such as FI, US or DE",
+    ]
+
+
+def test_audience_churn_detail_problems() -> None:
+    data = base()
+    data["audience"] = {"churn_detail": "/sales(force/i"}
+    assert problems(data) == [
+        "camp.yaml: audience.churn_detail: '/sales(force/i' is not a valid regular expression "
+        "(missing ), unterminated subpattern at position 5); fix it, or write plain text without "
+        "the slashes to match it anywhere in the detail"
+    ]
+    data["audience"] = {"churn_detail": "/salesforce/g"}
+    assert problems(data) == [
+        "camp.yaml: audience.churn_detail: '/salesforce/g' has the flag 'g' that is not supported; "
+        "only i (ignore case) is, e.g. /salesforce/i"
+    ]
+    data["audience"] = {"churn_detail": ""}
+    assert problems(data) == [
+        'camp.yaml: audience.churn_detail: is empty; write e.g. churn_detail: "/salesforce/i"'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("window", "line"),
+    [
+        (
+            {"min": 36, "max": 6},
+            "audience.months_since_churn: min (36) must be less than max (6); the window runs from min "
+            "to max months after churn, e.g. {min: 6, max: 36}",
+        ),
+        (
+            {"min": 40},
+            "audience.months_since_churn: min (40) must be less than max (36); the window runs from min "
+            "to max months after churn, e.g. {min: 6, max: 36}",
+        ),
+        (
+            {"max": 121},
+            "audience.months_since_churn.max: '121' is not a whole number of months from 0 to 120; "
+            "e.g. max: 36",
+        ),
+        (
+            {"min": -1},
+            "audience.months_since_churn.min: '-1' is not a whole number of months from 0 to 120; "
+            "e.g. min: 6",
+        ),
+        (
+            {"min": "six"},
+            "audience.months_since_churn.min: 'six' is not a whole number of months from 0 to 120; "
+            "e.g. min: 6",
+        ),
+        (
+            {"minimum": 6},
+            "audience.months_since_churn: unknown key 'minimum'; did you mean 'min'?",
+        ),
+        ("6-36", "audience.months_since_churn: must be a block such as {min: 6, max: 36}"),
+    ],
+)
+def test_months_since_churn_problems(window: object, line: str) -> None:
+    data = base()
+    data["audience"] = {"months_since_churn": window}
+    assert problems(data) == [f"camp.yaml: {line}"]
+
+
+def test_audience_shape_problems() -> None:
+    data = base()
+    data["audience"] = {"countrys": ["FI"], "competitor_signals": {"name": "Brightloop"}, "tiers": [None]}
+    assert problems(data) == [
+        "camp.yaml: audience: unknown key 'countrys'; did you mean 'countries'?",
+        "camp.yaml: audience.tiers: 'None' is not a value this list takes; write it as e.g. [T1, T2]",
+        "camp.yaml: audience.competitor_signals: must be a list such as [Brightloop]",
+    ]
+    data["audience"] = ["T1"]
+    assert problems(data) == [
+        "camp.yaml: audience: must be a block such as {churn_reasons: [product_gap], tiers: [T1, T2]}; "
+        "leave it out to reach every account the rules allow"
+    ]
+
+
+@pytest.mark.parametrize("months", [5, 13, "twelve", True])
+def test_declined_months_is_6_to_12(months: object) -> None:
+    data = base()
+    data["cool_off"] = {"declined_months": months}
+    assert problems(data) == [
+        f"camp.yaml: cool_off.declined_months: '{months}' is not a whole number from 6 to 12; someone "
+        "who declined is not contacted for 6-12 months, e.g. 12"
+    ]
+
+
+def test_ghosted_months_is_not_configurable() -> None:
+    data = base()
+    data["cool_off"] = {"declined_months": 12, "ghosted_months": 3}
+    assert problems(data) == [
+        "camp.yaml: cool_off.ghosted_months: cannot be changed: a ghosted sequence always rests 6 "
+        "months before a retry; remove this line"
+    ]
+
+
+def test_cool_off_problems() -> None:
+    data = base()
+    data["cool_off"] = {"declined_month": 12}
+    assert problems(data) == [
+        "camp.yaml: cool_off: unknown key 'declined_month'; did you mean 'declined_months'?"
+    ]
+    data["cool_off"] = 12
+    assert problems(data) == ["camp.yaml: cool_off: must be a block such as {declined_months: 12}"]
+
+
+@pytest.mark.parametrize("cap", [0, 10_001, "lots", True, 2.5])
+def test_daily_cap_range(cap: object) -> None:
+    data = base()
+    data["sender"]["daily_cap"] = cap
+    assert problems(data) == [
+        f"camp.yaml: sender.daily_cap: '{cap}' is not a whole number from 1 to 10000; write how many "
+        "sequences this sender may start per day, e.g. 200"
+    ]
+
+
+def test_daily_cap_bounds_are_allowed() -> None:
+    for cap in (1, 10_000):
+        data = base()
+        data["sender"]["daily_cap"] = cap
+        assert load_campaign(write(data)).daily_cap == cap
+
+
+def test_daily_cap_at_the_top_level_says_where_it_goes() -> None:
+    data = base()
+    data["daily_cap"] = 200
+    assert problems(data) == [
+        "camp.yaml: daily_cap: belongs under sender (each sender starts at most this many sequences "
+        "a day); move it there, e.g. sender: {..., daily_cap: 200}"
+    ]
+
+
+def test_misspelt_new_top_level_keys() -> None:
+    data = base()
+    data["audiance"] = {}
+    data["start_on"] = "2027-03-01"
+    data["cooloff"] = {}
+    assert problems(data) == [
+        "camp.yaml: unknown key 'audiance'; did you mean 'audience'?",
+        "camp.yaml: unknown key 'start_on'; did you mean 'starts_on'?",
+        "camp.yaml: unknown key 'cooloff'; did you mean 'cool_off'?",
+    ]
+
+
+def test_every_problem_of_the_new_keys_at_once() -> None:
+    data = base()
+    data["starts_on"] = "soon"
+    data["audience"] = {"tiers": ["T9"], "months_since_churn": {"min": 200}}
+    data["cool_off"] = {"declined_months": 24}
+    data["sender"]["daily_cap"] = 0
+    assert [line.split(": ")[1] for line in problems(data)] == [
+        "starts_on",
+        "audience.tiers",
+        "audience.months_since_churn.min",
+        "cool_off.declined_months",
+        "sender.daily_cap",
+    ]

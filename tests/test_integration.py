@@ -12,6 +12,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from tests.cli import EXAMPLES, env_for, winback
+from tests.factories import temp_store
 from winback.settings import Settings
 from winback.worker import build_worker
 from workflows.contracts import PauseRequest
@@ -38,7 +39,7 @@ async def test_launched_sequence_is_found_by_search_attributes_and_pause_shows_i
     env = env_for(dev_env, tmp_path, queue)
     settings = Settings(data_dir=tmp_path, task_queue=queue, public_url="https://winback.example")
     account = "ACC-1001"
-    async with build_worker(dev_env.client, settings):
+    async with build_worker(dev_env.client, settings, temp_store(tmp_path)):
         run = await winback("launch", str(CAMPAIGN), "--accounts", str(ACCOUNTS), "--only", account, env=env)
         assert run.code == 0, run.err
         assert "1 started" in run.out
@@ -96,7 +97,10 @@ async def test_launched_sequence_is_found_by_search_attributes_and_pause_shows_i
         again = await winback(
             "launch", str(CAMPAIGN), "--accounts", str(ACCOUNTS), "--only", account, env=env
         )
-        assert again.code == 0 and "0 started, 1 already running" in again.out
+        # The store remembers the running sequence: the second launch leaves it out and says why.
+        assert again.code == 0, again.err
+        assert f"not started  {account}: already in a running sequence" in again.out
+        assert "nothing new to start, 0 sequences started" in again.out
 
         cancelled = await winback("cancel", account, env=env)
         assert cancelled.code == 0, cancelled.err

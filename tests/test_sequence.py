@@ -21,7 +21,7 @@ from activities.email import Delivery, OutboxTransport
 from activities.sequence import SequenceActivities
 from activities.tasks import FolderTaskBoard, TaskBoard
 from campaigns.model import MANUAL_CHANNELS, PlannedTouch
-from tests.factories import make_account, quiet_monday, sequence_input
+from tests.factories import make_account, quiet_monday, sequence_input, temp_store
 from winback.launcher import start_sequence
 from winback.simulate import InstantTaskBoard
 from winback.worker import sequence_worker
@@ -55,6 +55,7 @@ async def running_worker(
     impl = SequenceActivities(
         transport or OutboxTransport(outbox),
         tasks,
+        temp_store(outbox.parent),
         public_url="https://winback.example",
         unsubscribe_secret=b"test-secret",
         template_root=template_root,

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -20,21 +20,25 @@ import click
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.store import Store, StoreError
 from campaigns.accounts import AccountsFile, load_accounts
 from campaigns.campaign import load_campaign
 from campaigns.errors import ConfigError
 from campaigns.model import Campaign
+from campaigns.plan import Plan, build_plan, plan_json, plan_lines
 from winback import connect, launcher, stack
 from winback import settings as settings_mod
 from workflows import search_attributes as sa
 from workflows.contracts import (
     STATE_TASK_OPEN,
     TASK_OUTCOMES,
+    LaunchProgress,
     PauseRequest,
     ResumeRequest,
     SequenceStatus,
     TaskCompletion,
 )
+from workflows.launch import LaunchWorkflow, launch_workflow_id
 from workflows.sequence import SequenceWorkflow, workflow_id_for
 
 T = TypeVar("T")
@@ -63,8 +67,11 @@ async def client_or_fail() -> Client:
         )
 
 
-def load_inputs(campaign_path: Path, accounts_path: Path) -> tuple[Campaign, AccountsFile]:
-    """Both files, fully validated; any problem prints one line each and exits 2."""
+def load_inputs(
+    campaign_path: Path, accounts_path: Path, *, skip_invalid: bool = False
+) -> tuple[Campaign, AccountsFile]:
+    """Both files, fully validated; any problem prints one line each and exits 2. With
+    skip_invalid, bad account rows are left out (the caller lists them) instead."""
     lines: list[str] = []
     campaign: Campaign | None = None
     accounts: AccountsFile | None = None
@@ -76,7 +83,7 @@ def load_inputs(campaign_path: Path, accounts_path: Path) -> tuple[Campaign, Acc
         accounts = load_accounts(accounts_path)
     except ConfigError as err:
         lines += err.lines
-    if accounts is not None:
+    if accounts is not None and not skip_invalid:
         lines += list(accounts.errors)
     if lines or campaign is None or accounts is None:
         # One line per problem and nothing else: scripts and people read these.
@@ -131,10 +138,15 @@ def worker() -> None:
 
     settings = settings_mod.load()
 
+    store = open_store(settings)
+
     async def main() -> None:
         client = await client_or_fail()
-        click.echo(f"worker on task queue {settings.task_queue} at {connect.address()}")
-        await build_worker(client, settings).run()
+        click.echo(
+            f"worker on task queue {settings.task_queue} at {connect.address()}, "
+            f"store {store.url_for_display}"
+        )
+        await build_worker(client, settings, store).run()
 
     run(main)
 
@@ -142,14 +154,81 @@ def worker() -> None:
 # --- launching -----------------------------------------------------------------------------
 
 
+def open_store(settings: settings_mod.Settings) -> Store:
+    from winback.worker import open_store as open_settings_store
+
+    try:
+        return open_settings_store(settings)
+    except StoreError as err:
+        fail(str(err))
+
+
+def parse_as_of(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    fail(f"--as-of: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-03-01", EXIT_BAD_INPUT)
+
+
+def list_skipped(accounts_file: AccountsFile, err: bool = False) -> None:
+    for where, problems in accounts_file.invalid_rows:
+        click.echo(f"  skipped      {where}: {problems}", err=err)
+
+
+@cli.command()
+@click.argument("campaign", type=click.Path(path_type=Path))
+@click.option("--accounts", "accounts_path", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--as-of",
+    "as_of_text",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The day the rules are evaluated for (default today).",
+)
+@click.option("--json", "as_json", is_flag=True, help='Print {"accounts": [...], "totals": {...}}.')
+@click.option("--skip-invalid", is_flag=True, help="Leave out bad rows (listed) instead of stopping.")
+def plan(
+    campaign: Path, accounts_path: Path, as_of_text: str | None, as_json: bool, skip_invalid: bool
+) -> None:
+    """Who gets which playbook and why, and who is left out and why; starts nothing."""
+    as_of = parse_as_of(as_of_text)
+    camp, accounts_file = load_inputs(campaign, accounts_path, skip_invalid=skip_invalid)
+    store = open_store(settings_mod.load())
+    try:
+        the_plan = build_plan(
+            accounts_file.accounts,
+            camp,
+            as_of=as_of,
+            preferences=store.preferences(as_of=as_of),
+            enrolments=store.enrolments_for_plan(camp.id),
+            skipped=accounts_file.invalid_rows,
+        )
+    finally:
+        store.close()
+    if as_json:
+        # Skipped rows go to stderr so stdout stays one JSON document.
+        list_skipped(accounts_file, err=True)
+        click.echo(json.dumps(plan_json(the_plan), indent=2))
+        return
+    click.echo("\n".join(plan_lines(the_plan)))
+
+
 @cli.command()
 @click.argument("campaign", type=click.Path(path_type=Path))
 @click.option("--accounts", "accounts_path", required=True, type=click.Path(path_type=Path))
 @click.option("--only", multiple=True, metavar="ACCOUNT_ID", help="Launch only these accounts.")
-def launch(campaign: Path, accounts_path: Path, only: Sequence[str]) -> None:
-    """Start a sequence for every account with a tier, starting now."""
+@click.option("--skip-invalid", is_flag=True, help="Leave out bad rows (listed) instead of stopping.")
+@click.option("--detach", is_flag=True, help="Return once the launch has started; it goes on by itself.")
+def launch(
+    campaign: Path, accounts_path: Path, only: Sequence[str], skip_invalid: bool, detach: bool
+) -> None:
+    """Import the accounts and start the campaign's included sequences, staggered, durably."""
     settings = settings_mod.load()
-    camp, accounts_file = load_inputs(campaign, accounts_path)
+    camp, accounts_file = load_inputs(campaign, accounts_path, skip_invalid=skip_invalid)
     chosen, missing = launcher.select(accounts_file.accounts, only)
     if missing:
         fail(
@@ -157,28 +236,112 @@ def launch(campaign: Path, accounts_path: Path, only: Sequence[str]) -> None:
             "check the account_id column",
             EXIT_BAD_INPUT,
         )
-    decisions = [launcher.decide(a, camp) for a in chosen]
-    inputs = [d.input for d in decisions if d.input is not None]
+    store = open_store(settings)
 
-    async def main() -> launcher.LaunchReport:
+    async def main() -> int:
         client = await client_or_fail()
-        return await launcher.start_all(client, settings.task_queue, inputs)
+        now = datetime.now(UTC)
+        today = date.today()
+        imported = await asyncio.to_thread(store.import_accounts, accounts_file.accounts, now=now)
+        the_plan = build_plan(
+            chosen,
+            camp,
+            as_of=today,
+            preferences=store.preferences(as_of=today),
+            enrolments=store.enrolments_for_plan(camp.id),
+            skipped=accounts_file.invalid_rows,
+        )
+        items = launcher.launch_items(the_plan, camp, chosen, now=now)
+        click.echo(
+            f"imported {len(accounts_file.accounts)} accounts ({imported.inserted} new, "
+            f"{imported.updated} updated, {imported.unchanged} unchanged)"
+        )
+        list_skipped(accounts_file)
+        print_exclusions(the_plan)
+        if not items:
+            click.echo(f"campaign {camp.id}: nothing new to start, 0 sequences started")
+            return 0
+        try:
+            started = await launcher.start_launch(client, settings.task_queue, store, camp.id, items, now=now)
+        except launcher.LaunchRunning:
+            fail(
+                f"a launch of campaign {camp.id} is still running; `winback status --campaign {camp.id}` "
+                "shows its progress, run this again once it has finished"
+            )
+        handle = started.handle
+        click.echo(f"launching {len(items)} sequences for campaign {camp.id} ({handle.id})")
+        if detach:
+            click.echo(f"detached: `winback status --campaign {camp.id}` shows the progress")
+            return 0
+        progress = await follow_launch(handle, len(items))
+        if progress is None:
+            click.echo(f"\ndetached; the launch goes on. `winback status --campaign {camp.id}` shows it.")
+            return 0
+        click.echo(
+            f"campaign {camp.id}: {progress.started} started, {progress.already_running} already running, "
+            f"{progress.failed} failed, {len(the_plan.entries) - len(items)} not included"
+        )
+        for line in progress.failures:
+            click.echo(f"  failed       {line}", err=True)
+        return 1 if progress.failed else 0
 
-    report = run(main)
-    for d in decisions:
-        if d.input is None:
-            click.echo(f"  not started  {d.account_id}: {d.reason}")
-    for account_id in report.already_running:
-        click.echo(f"  running      {account_id}: a sequence is already running for it")
-    for account_id, problem in report.failed:
-        click.echo(f"  failed       {account_id}: {problem}", err=True)
-    skipped = len(decisions) - len(inputs)
-    click.echo(
-        f"campaign {camp.id}: {len(report.started)} started, {len(report.already_running)} "
-        f"already running, {skipped} not started, {len(report.failed)} failed"
+    try:
+        code = run(main)
+    finally:
+        store.close()
+    sys.exit(code)
+
+
+def print_exclusions(the_plan: Plan) -> None:
+    """Who is left out and why: each account when there are few, counts when there are many."""
+    excluded = [e for e in the_plan.entries if not e.included]
+    if len(excluded) <= 50:
+        for e in excluded:
+            click.echo(f"  not started  {e.account_id}: {'; '.join(e.reasons)}")
+        return
+    totals = plan_json(the_plan)["totals"]["by_exclusion_reason"]
+    for code, count in sorted(totals.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  not started  {count} accounts: {code}")
+    click.echo("  (`winback plan` lists every account and why)")
+
+
+async def follow_launch(handle: WorkflowHandle[Any, Any], total: int) -> LaunchProgress | None:
+    """A live progress bar until the launch finishes; Ctrl-C only detaches (returns None)."""
+    tty = sys.stdout.isatty()
+    last_shown = -1
+    waited = 0.0
+    try:
+        while True:
+            progress: LaunchProgress = await handle.query(LaunchWorkflow.progress)
+            handled = progress.handled
+            if tty:
+                click.echo("\r" + progress_bar(progress), nl=False)
+            elif handled * 10 // max(total, 1) != last_shown or progress.done:
+                last_shown = handled * 10 // max(total, 1)
+                click.echo(progress_bar(progress))
+            if progress.done:
+                if tty:
+                    click.echo()
+                return progress
+            if handled == 0:
+                waited += 0.5
+                if waited == 10:
+                    click.echo(
+                        "\nno progress yet: is a worker running? (`winback up`, or `winback worker` "
+                        "for a real cluster)",
+                        err=True,
+                    )
+            await asyncio.sleep(0.5)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        return None
+
+
+def progress_bar(p: LaunchProgress, width: int = 30) -> str:
+    filled = width * p.handled // max(p.planned, 1)
+    return (
+        f"[{'#' * filled}{'-' * (width - filled)}] {p.handled}/{p.planned}  "
+        f"started {p.started}, already running {p.already_running}, failed {p.failed}"
     )
-    if report.failed:
-        sys.exit(1)
 
 
 @cli.command()
@@ -314,6 +477,9 @@ def status(account_id: str | None, campaign_id: str | None, as_json: bool) -> No
                     "workflow_id": wf.id,
                 }
             )
+        if campaign_id:
+            await campaign_status(client, campaign_id, rows, as_json)
+            return
         if as_json:
             click.echo(json.dumps(rows, indent=2))
             return
@@ -325,6 +491,69 @@ def status(account_id: str | None, campaign_id: str | None, as_json: bool) -> No
         click.echo(f"{len(rows)} sequences")
 
     run(main)
+
+
+async def campaign_status(
+    client: Client, campaign_id: str, rows: list[dict[str, Any]], as_json: bool
+) -> None:
+    """The campaign's launch progress and its sequences' outcome counts, then its sequences."""
+    launch: LaunchProgress | None = None
+    handle = client.get_workflow_handle_for(LaunchWorkflow.run, launch_workflow_id(campaign_id))
+    try:
+        launch = await handle.query(LaunchWorkflow.progress)
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+    store = open_store(settings_mod.load())
+    try:
+        outcomes = await asyncio.to_thread(store.outcome_counts, campaign_id)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "campaign": campaign_id,
+                    "launch": None if launch is None else launch_json(launch),
+                    "outcomes": outcomes,
+                    "sequences": rows,
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"campaign {campaign_id}")
+    if launch is None:
+        click.echo("launch: none found")
+    else:
+        click.echo(f"launch: {'finished' if launch.done else 'running'}  {progress_bar(launch)}")
+        for line in launch.failures:
+            click.echo(f"  failed {line}")
+    click.echo("outcomes: " + ", ".join(f"{name} {count}" for name, count in outcomes.items()))
+    for r in rows:
+        click.echo(
+            f"  {r['account_id'] or '?':<14} {r['tier'] or '':<3} {r['owner'] or '':<16} {r['state'] or ''}"
+        )
+    click.echo(f"{len(rows)} sequences")
+
+
+def launch_json(p: LaunchProgress) -> dict[str, Any]:
+    return {
+        "planned": p.planned,
+        "started": p.started,
+        "already_running": p.already_running,
+        "failed": p.failed,
+        "done": p.done,
+        "failures": list(p.failures),
+    }
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the store's schema (DATABASE_URL, default a SQLite file in the data folder) up to date."""
+    store = open_store(settings_mod.load())
+    click.echo(f"store at {store.url_for_display}: schema up to date")
+    store.close()
 
 
 @cli.command()
@@ -456,6 +685,14 @@ def task_done(account_id: str, outcome: str, note: str) -> None:
         click.echo(f"touch {st.open_task.touch} of {account_id}: {outcome}")
 
     run(main)
+
+
+# --- web service -----------------------------------------------------------------------------
+
+# Light to import: Starlette and uvicorn load only when `winback web` runs.
+from winback.web import web_command  # noqa: E402
+
+cli.add_command(web_command)
 
 
 def main() -> None:

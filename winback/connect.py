@@ -7,12 +7,20 @@ temporal.toml all work as the SDK documents, so Temporal Cloud needs no code cha
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
 from temporalio.client import Client
 from temporalio.envconfig import ClientConfig
-from temporalio.runtime import LogForwardingConfig, LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    PrometheusConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
 
 DEFAULT_ADDRESS = "localhost:7233"
 
@@ -35,7 +43,10 @@ def configure_runtime(core_level: str = "WARN") -> None:
     """Send the SDK core's log lines through Python logging, to stderr.
 
     By default core prints to stdout, which would corrupt `--json` output that scripts read.
+    With WINBACK_METRICS_ADDRESS (host:port) the SDK's Prometheus metrics are served there:
+    workflow and activity task counts and latencies of a worker.
     """
+    metrics_address = os.environ.get("WINBACK_METRICS_ADDRESS", "").strip()
     logging.basicConfig(
         stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
@@ -45,7 +56,8 @@ def configure_runtime(core_level: str = "WARN") -> None:
                 logging=LoggingConfig(
                     filter=TelemetryFilter(core_level=core_level, other_level="ERROR"),
                     forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
-                )
+                ),
+                metrics=PrometheusConfig(bind_address=metrics_address) if metrics_address else None,
             )
         ),
         error_if_already_set=False,

@@ -1,16 +1,24 @@
-"""From a validated account and campaign to a running sequence."""
+"""From a validated account and campaign to a running sequence, one at a time or as a launch."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
+from activities.launch import encode_input
+from activities.store import LaunchItem, Store
 from campaigns.model import (
     Account,
     AccountRef,
@@ -19,8 +27,11 @@ from campaigns.model import (
     SequencePlan,
     TriggerEvidence,
 )
+from campaigns.plan import Plan, launch_order
+from campaigns.stagger import stagger
 from workflows import search_attributes as sa
-from workflows.contracts import STATE_SCHEDULED, SequenceInput, SequenceResult
+from workflows.contracts import STATE_SCHEDULED, LaunchInput, LaunchProgress, SequenceInput, SequenceResult
+from workflows.launch import LaunchWorkflow, launch_workflow_id
 from workflows.sequence import SequenceWorkflow, workflow_id_for
 
 
@@ -79,6 +90,7 @@ def decide(
             offer=campaign.offer,
             trigger=trigger,
             start_at=start_at,
+            cool_off=campaign.cool_off,
         ),
         f"{tier} {playbook.id}: {len(touches)} touches",
     )
@@ -147,3 +159,99 @@ def select(accounts: Sequence[Account], only: Sequence[str]) -> tuple[list[Accou
     chosen = [a for a in accounts if a.account_id in wanted]
     missing = sorted(wanted - {a.account_id for a in chosen})
     return chosen, missing
+
+
+# --- launches ---------------------------------------------------------------------------------
+
+
+def launch_items(
+    plan: Plan, campaign: Campaign, accounts: Sequence[Account], *, now: datetime
+) -> list[LaunchItem]:
+    """The plan's included accounts, best first, each with its staggered start and its
+    sequence's input: everything the LaunchWorkflow needs, decided before it starts."""
+    by_id = {a.account_id: a for a in accounts}
+    order = [e for e in launch_order(plan) if e.account_id in by_id]
+    slots = stagger(
+        [
+            (
+                e.account_id,
+                by_id[e.account_id].country,
+                by_id[e.account_id].timezone,
+                date.fromisoformat(e.earliest_start or now.date().isoformat()),
+            )
+            for e in order
+        ],
+        campaign.schedule,
+        daily_cap=campaign.daily_cap,
+        now=now,
+    )
+    items: list[LaunchItem] = []
+    for slot in slots:
+        decision = decide(by_id[slot.account_id], campaign, start_at=slot.start_at)
+        if decision.input is None:  # eligibility and decide() agree; this guards a drift
+            continue
+        items.append(
+            LaunchItem(
+                position=len(items),
+                account_id=slot.account_id,
+                start_at=slot.start_at,
+                payload=encode_input(decision.input),
+            )
+        )
+    return items
+
+
+@dataclass(frozen=True)
+class StartedLaunch:
+    launch_id: str  # the store's key for its items
+    handle: WorkflowHandle[LaunchWorkflow, LaunchProgress]
+
+
+class LaunchRunning(Exception):
+    """A launch of this campaign is still going; a second one would race it."""
+
+
+async def running_launch(
+    client: Client, campaign_id: str
+) -> WorkflowHandle[LaunchWorkflow, LaunchProgress] | None:
+    handle = client.get_workflow_handle_for(LaunchWorkflow.run, launch_workflow_id(campaign_id))
+    try:
+        desc = await handle.describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    return handle if desc.status == WorkflowExecutionStatus.RUNNING else None
+
+
+async def start_launch(
+    client: Client,
+    task_queue: str,
+    store: Store,
+    campaign_id: str,
+    items: Sequence[LaunchItem],
+    *,
+    now: datetime,
+    batch_size: int = 100,
+) -> StartedLaunch:
+    """Write the launch's items to the store, then start the LaunchWorkflow that walks them."""
+    if await running_launch(client, campaign_id) is not None:
+        raise LaunchRunning(campaign_id)
+    launch_id = f"{campaign_id}@{now.strftime('%Y%m%dT%H%M%S.%fZ')}"
+    await asyncio.to_thread(store.create_launch, launch_id, campaign_id, items, created_at=now)
+    try:
+        handle = await client.start_workflow(
+            LaunchWorkflow.run,
+            LaunchInput(
+                launch_id=launch_id, campaign_id=campaign_id, total=len(items), batch_size=batch_size
+            ),
+            id=launch_workflow_id(campaign_id),
+            task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            search_attributes=TypedSearchAttributes([SearchAttributePair(sa.CAMPAIGN, campaign_id)]),
+            static_summary=f"launch of {campaign_id}: {len(items)} accounts",
+        )
+    except WorkflowAlreadyStartedError as err:
+        raise LaunchRunning(campaign_id) from err
+    return StartedLaunch(launch_id=launch_id, handle=handle)

@@ -7,6 +7,8 @@ goes to memory, never to a person; manual tasks are reported done the moment the
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -18,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.email import MemoryTransport
 from activities.sequence import SequenceActivities
+from activities.store import Store
 from campaigns.model import Account, Campaign
 from winback import binaries
 from winback.launcher import decide, start_sequence
@@ -83,6 +86,18 @@ async def simulate(
     `invalid` lists (account id, problem) for rows that failed validation: they close with
     outcome not_started.
     """
+    with contextlib.ExitStack() as stack:
+        return await _simulate(stack, campaign, accounts, start=start, invalid=invalid)
+
+
+async def _simulate(
+    stack: contextlib.ExitStack,
+    campaign: Campaign,
+    accounts: Sequence[Account],
+    *,
+    start: datetime | None,
+    invalid: Sequence[tuple[str, str]],
+) -> list[dict[str, Any]]:
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(binaries.test_server())
     ) as env:
@@ -96,9 +111,14 @@ async def simulate(
                     "and only moves forward: give a future moment or leave --start out"
                 )
             await env.sleep(start - now)
+        # A throwaway store: a simulation must never leave outcomes or preferences behind.
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="winback-sim-"))
+        store = Store.open(f"sqlite:///{scratch}/simulation.db")
+        stack.callback(store.close)
         impl = SequenceActivities(
             MemoryTransport(),
             InstantTaskBoard(client),
+            store,
             public_url="https://winback.invalid",
             unsubscribe_secret=b"simulation",
         )

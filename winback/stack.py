@@ -15,9 +15,10 @@ from pathlib import Path
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 
+from activities.store import StoreError
 from winback import binaries
 from winback.settings import Settings
-from winback.worker import build_worker
+from winback.worker import build_worker, open_store
 from workflows import search_attributes as sa
 
 HOST = "127.0.0.1"
@@ -95,6 +96,12 @@ async def run_up(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
+    try:
+        # Before the server starts: a store that cannot open is the user's to fix first.
+        store = open_store(settings)
+    except StoreError as err:
+        print(str(err), file=sys.stderr)
+        return 1
     ready_file(settings).unlink(missing_ok=True)
     server = subprocess.Popen(dev_server_command(settings))
     stop = asyncio.Event()
@@ -103,7 +110,7 @@ async def run_up(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     try:
         client = await wait_for_server(f"{HOST}:{PORT}")
-        worker = build_worker(client, settings)
+        worker = build_worker(client, settings, store)
         async with worker:
             ready_file(settings).write_text(str(os.getpid()))
             print(f"Temporal UI: {ui_url()}", flush=True)

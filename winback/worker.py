@@ -1,4 +1,4 @@
-"""The worker: SequenceWorkflow plus the activities with their real clients."""
+"""The worker: SequenceWorkflow and LaunchWorkflow plus the activities with their real clients."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.email import OutboxTransport
+from activities.launch import LaunchActivities
 from activities.sequence import SequenceActivities
+from activities.store import Store, database_url
 from activities.tasks import FolderTaskBoard
 from campaigns import calendar
 from winback.settings import Settings
+from workflows.launch import LaunchWorkflow
 from workflows.sequence import SequenceWorkflow
 
-WORKFLOWS: Sequence[type] = (SequenceWorkflow,)
+WORKFLOWS: Sequence[type] = (SequenceWorkflow, LaunchWorkflow)
 
 # Pure libraries the calendar calls from workflow code. `holidays` imports its country
 # modules (and dateutil) lazily on first use; passed through, they load once per process
@@ -31,29 +34,50 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     )
 
 
-def activities_for(impl: SequenceActivities) -> list[Any]:
-    return [impl.render_message, impl.send_email, impl.assign_task]
+def activities_for(impl: SequenceActivities, launch: LaunchActivities | None = None) -> list[Any]:
+    found: list[Any] = [impl.render_message, impl.send_email, impl.assign_task, impl.record_outcome]
+    if launch is not None:
+        found.append(launch.start_batch)
+    return found
 
 
-def local_activities(settings: Settings) -> SequenceActivities:
+def open_store(settings: Settings) -> Store:
+    """The store named by DATABASE_URL (default: a SQLite file in the data folder), migrated."""
+    return Store.open(database_url(settings.data_dir))
+
+
+def local_activities(settings: Settings, store: Store) -> SequenceActivities:
     return SequenceActivities(
         OutboxTransport(settings.outbox_dir),
         FolderTaskBoard(settings.tasks_dir),
+        store,
         public_url=settings.public_url,
         unsubscribe_secret=settings.unsubscribe_secret(),
     )
 
 
-def sequence_worker(client: Client, task_queue: str, impl: SequenceActivities) -> Worker:
+def sequence_worker(
+    client: Client,
+    task_queue: str,
+    impl: SequenceActivities,
+    launch: LaunchActivities | None = None,
+) -> Worker:
     calendar.warm_up()
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_for(impl),
+        activities=activities_for(impl, launch),
         workflow_runner=workflow_runner(),
     )
 
 
-def build_worker(client: Client, settings: Settings, impl: SequenceActivities | None = None) -> Worker:
-    return sequence_worker(client, settings.task_queue, impl or local_activities(settings))
+def build_worker(
+    client: Client,
+    settings: Settings,
+    store: Store,
+    impl: SequenceActivities | None = None,
+) -> Worker:
+    impl = impl or local_activities(settings, store)
+    launch = LaunchActivities(client, store, task_queue=settings.task_queue)
+    return sequence_worker(client, settings.task_queue, impl, launch)

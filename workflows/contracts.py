@@ -245,3 +245,53 @@ class OutcomeRecord:
 @dataclass(frozen=True)
 class OutcomeReceipt:
     preference_until: str | None = None  # ISO date, when the outcome set a cool-off
+
+
+# --- launches --------------------------------------------------------------------------------
+
+
+@dataclass
+class LaunchProgress:
+    """Where a launch stands; the `progress` query returns it and it survives continue-as-new."""
+
+    planned: int
+    started: int = 0
+    already_running: int = 0
+    failed: int = 0
+    done: bool = False
+    # The first few failures, "ACC-1: reason", so a person sees what went wrong.
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.started + self.already_running + self.failed
+
+
+@dataclass
+class LaunchInput:
+    launch_id: str  # the store's key for this launch's items
+    campaign_id: str
+    total: int  # items in the launch, positions 0..total-1
+    batch_size: int = 100
+    # Where a continued run picks up; a new launch leaves them at their defaults.
+    next_position: int = 0
+    progress: LaunchProgress | None = None
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    launch_id: str
+    campaign_id: str
+    start: int  # first position
+    count: int
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Every item of the batch by its final state, including those an earlier attempt of the
+    same activity already handled (so a retried batch is counted once)."""
+
+    started: int
+    already_running: int
+    failed: int
+    failures: list[str] = field(default_factory=list)

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         DeclineNotice,
         NextAction,
         OpenTask,
+        OutcomeRecord,
         PauseRequest,
         RenderedMessage,
         RenderRequest,
@@ -129,14 +130,45 @@ class SequenceWorkflow:
         except asyncio.CancelledError:
             # Cancel from the UI or CLI: a graceful end with its own outcome, not a failure.
             self._finish(CANCELLED, "cancelled by request")
-        await workflow.wait_condition(workflow.all_handlers_finished)
         assert self._s.outcome is not None
+        # Sequences that started before the store existed replay without this step.
+        if workflow.patched("record-outcome"):
+            await self._record_outcome()
+        await workflow.wait_condition(workflow.all_handlers_finished)
         return SequenceResult(
             account_id=inp.account.account_id,
             campaign_id=inp.campaign_id,
             outcome=self._s.outcome,
             reason=self._s.outcome_reason,
             touches=list(self._s.touches),
+        )
+
+    async def _record_outcome(self) -> None:
+        """Write the outcome to the store: what it implies (a decline, no reply) must hold for
+        the next campaigns. Retried until the store takes it; the sequence ends only then."""
+        inp = self._inp
+        s = self._s
+        assert s.outcome is not None
+        info = workflow.info()
+        await workflow.execute_activity_method(
+            SequenceActivities.record_outcome,
+            OutcomeRecord(
+                workflow_id=info.workflow_id,
+                run_id=info.first_execution_run_id,
+                account_id=inp.account.account_id,
+                campaign_id=inp.campaign_id,
+                playbook_id=inp.plan.playbook_id,
+                outcome=s.outcome,
+                reason=s.outcome_reason,
+                contact_email=inp.contacts.primary.email,
+                started_at=info.start_time,
+                ended_at=workflow.now(),
+                touches_done=sum(1 for t in s.touches if t.status not in ("skipped", "failed")),
+                cool_off=inp.cool_off,
+            ),
+            start_to_close_timeout=_ACTIVITY_TIMEOUT,
+            retry_policy=_RETRY,
+            summary=f"record outcome: {s.outcome}",
         )
 
     async def _run_touch(self, touch: PlannedTouch, anchor: datetime) -> datetime:

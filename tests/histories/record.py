@@ -2,8 +2,8 @@
 
     .venv/bin/python -m tests.histories.record
 
-Run it only when adding a history; existing files are the contract that workflow changes
-must keep replaying (use workflow.patched for changes).
+It writes only the histories that are missing: existing files are the contract that
+workflow changes must keep replaying (use workflow.patched for changes).
 """
 
 from __future__ import annotations
@@ -13,19 +13,31 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import OutboxTransport
+from activities.launch import LaunchActivities
 from activities.sequence import SequenceActivities
-from tests.factories import make_account, quiet_monday, sequence_input
+from campaigns.plan import build_plan
+from tests.factories import make_account, make_campaign, quiet_monday, sequence_input, temp_store
 from winback import binaries
-from winback.launcher import start_sequence
+from winback.launcher import launch_items, start_launch, start_sequence
 from winback.simulate import InstantTaskBoard, register_search_attributes
 from winback.worker import sequence_worker
-from workflows.contracts import PauseRequest, ReplyNotice
+from workflows.contracts import DeclineNotice, PauseRequest, ReplyNotice
 from workflows.sequence import SequenceWorkflow
 
 HERE = Path(__file__).parent
+
+
+def missing(name: str) -> bool:
+    return not (HERE / name).exists()
+
+
+def keep(name: str, history: WorkflowHistory) -> None:
+    (HERE / name).write_text(history.to_json())
+    print(f"recorded {name}")
 
 
 async def main() -> None:
@@ -35,26 +47,53 @@ async def main() -> None:
         begin = quiet_monday(await env.get_current_time())
         await env.sleep(begin - await env.get_current_time())
         with tempfile.TemporaryDirectory() as tmp:
+            store = temp_store(Path(tmp))
             impl = SequenceActivities(
                 OutboxTransport(Path(tmp)),
                 InstantTaskBoard(env.client),
+                store,
                 public_url="https://winback.example",
                 unsubscribe_secret=b"record",
             )
-            async with sequence_worker(env.client, "record", impl):
-                full = sequence_input(make_account(account_id="HIST-T1"))
-                handle = await start_sequence(env.client, "record", full)
-                await handle.result()
-                (HERE / "sequence_t1_full.json").write_text((await handle.fetch_history()).to_json())
+            launch = LaunchActivities(env.client, store, task_queue="record")
+            async with sequence_worker(env.client, "record", impl, launch):
+                if missing("sequence_t1_full.json"):
+                    full = sequence_input(make_account(account_id="HIST-T1"))
+                    handle = await start_sequence(env.client, "record", full)
+                    await handle.result()
+                    keep("sequence_t1_full.json", await handle.fetch_history())
 
-                paused = sequence_input(make_account(account_id="HIST-PAUSE", arr=20_000.0))
-                handle = await start_sequence(env.client, "record", paused)
-                await env.sleep(timedelta(days=1))
-                await handle.signal(SequenceWorkflow.pause, PauseRequest(reason="on leave"))
-                await env.sleep(timedelta(days=5))
-                await handle.signal(SequenceWorkflow.mark_replied, ReplyNotice(note="replied"))
-                await handle.result()
-                (HERE / "sequence_t2_pause_reply.json").write_text((await handle.fetch_history()).to_json())
+                if missing("sequence_t2_pause_reply.json"):
+                    paused = sequence_input(make_account(account_id="HIST-PAUSE", arr=20_000.0))
+                    handle = await start_sequence(env.client, "record", paused)
+                    await env.sleep(timedelta(days=1))
+                    await handle.signal(SequenceWorkflow.pause, PauseRequest(reason="on leave"))
+                    await env.sleep(timedelta(days=5))
+                    await handle.signal(SequenceWorkflow.mark_replied, ReplyNotice(note="replied"))
+                    await handle.result()
+                    keep("sequence_t2_pause_reply.json", await handle.fetch_history())
+
+                if missing("sequence_t3_declined_outcome.json"):
+                    # Since the store: the outcome is written by an activity at the end.
+                    declined = sequence_input(make_account(account_id="HIST-DECLINE", arr=5_000.0))
+                    handle = await start_sequence(env.client, "record", declined)
+                    await env.sleep(timedelta(days=8))
+                    await handle.signal(SequenceWorkflow.mark_declined, DeclineNotice(reason="no budget"))
+                    await handle.result()
+                    keep("sequence_t3_declined_outcome.json", await handle.fetch_history())
+
+                if missing("launch_small.json"):
+                    campaign = make_campaign(campaign_id="hist-launch")
+                    accounts = [make_account(account_id=f"HIST-L{i}") for i in range(5)]
+                    now = await env.get_current_time()
+                    plan = build_plan(accounts, campaign, as_of=now.date(), preferences=[], enrolments=[])
+                    items = launch_items(plan, campaign, accounts, now=now)
+                    started = await start_launch(
+                        env.client, "record", store, campaign.id, items, now=now, batch_size=2
+                    )
+                    await started.handle.result()
+                    keep("launch_small.json", await started.handle.fetch_history())
+            store.close()
 
 
 if __name__ == "__main__":

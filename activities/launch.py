@@ -1,0 +1,146 @@
+"""Starting a launch's sequences: the one activity that turns a plan into running workflows."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from temporalio import activity
+from temporalio.api.common.v1 import Payload
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.converter import JSONPlainPayloadConverter
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from activities.store import LaunchItem, LaunchItemResult, Store
+from campaigns.model import Enrolment
+from workflows import search_attributes as sa
+from workflows.contracts import STATE_SCHEDULED, BatchRequest, BatchResult, SequenceInput
+from workflows.sequence import SequenceWorkflow, workflow_id_for
+
+# The memo key that ties a sequence to the launch that started it: after a crash between
+# starting a workflow and writing that down, the retry recognises its own start.
+LAUNCH_MEMO = "winback_launch"
+STARTED = "started"
+ALREADY_RUNNING = "already_running"
+FAILED = "failed"
+
+_json = JSONPlainPayloadConverter()
+
+
+def encode_input(inp: SequenceInput) -> str:
+    """A sequence's input as the store keeps it: Temporal's own JSON, so it decodes exactly."""
+    payload = _json.to_payload(inp)
+    assert payload is not None
+    return payload.data.decode()
+
+
+def decode_input(text: str) -> SequenceInput:
+    payload = Payload(metadata={"encoding": b"json/plain"}, data=text.encode())
+    value = _json.from_payload(payload, SequenceInput)
+    assert isinstance(value, SequenceInput)
+    return value
+
+
+class LaunchActivities:
+    def __init__(self, client: Client, store: Store, *, task_queue: str, concurrency: int = 50) -> None:
+        self.client = client
+        self.store = store
+        self.task_queue = task_queue  # where the sequences run
+        self.concurrency = concurrency
+
+    @activity.defn
+    async def start_batch(self, req: BatchRequest) -> BatchResult:
+        items = await asyncio.to_thread(self.store.launch_items, req.launch_id, req.start, req.count)
+        if len(items) != req.count:
+            # The plan is written before the launch starts: a gap means a broken store, and
+            # retrying will not fill it.
+            raise RuntimeError(
+                f"launch {req.launch_id}: expected {req.count} items from position {req.start}, "
+                f"the store has {len(items)}"
+            )
+        gate = asyncio.Semaphore(self.concurrency)
+        pending = [item for item in items if item.state == "pending"]
+        done = 0
+
+        async def one(item: LaunchItem) -> LaunchItemResult:
+            nonlocal done
+            async with gate:
+                result = await self._start(req, item)
+            done += 1
+            activity.heartbeat(done)
+            return result
+
+        results = await asyncio.gather(*(one(item) for item in pending))
+        started = [r for r in results if r.state == STARTED]
+        by_position = {item.position: item for item in items}
+        now = datetime.now(UTC)
+        await asyncio.to_thread(
+            self.store.record_started,
+            [
+                Enrolment(
+                    account_id=by_position[r.position].account_id,
+                    campaign_id=req.campaign_id,
+                    workflow_id=workflow_id_for(by_position[r.position].account_id),
+                    run_id=r.run_id,
+                    started_on=now.date().isoformat(),
+                )
+                for r in started
+            ],
+        )
+        await asyncio.to_thread(self.store.mark_launch_items, req.launch_id, results)
+        # Count the whole batch by final state, so a retried batch is counted once.
+        final = {item.position: (item.state, item.account_id, item.note) for item in items}
+        for r in results:
+            final[r.position] = (r.state, by_position[r.position].account_id, r.note)
+        states = [state for state, _, _ in final.values()]
+        return BatchResult(
+            started=states.count(STARTED),
+            already_running=states.count(ALREADY_RUNNING),
+            failed=states.count(FAILED),
+            failures=[f"{account}: {note}" for state, account, note in final.values() if state == FAILED],
+        )
+
+    async def _start(self, req: BatchRequest, item: LaunchItem) -> LaunchItemResult:
+        try:
+            inp = decode_input(item.payload)
+            acc = inp.account
+            handle = await self.client.start_workflow(
+                SequenceWorkflow.run,
+                inp,
+                id=workflow_id_for(acc.account_id),
+                task_queue=self.task_queue,
+                # One running sequence per account, enforced by Temporal itself.
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                memo={LAUNCH_MEMO: req.launch_id},
+                search_attributes=sa.for_sequence(
+                    campaign_id=inp.campaign_id,
+                    account_id=acc.account_id,
+                    tier=acc.tier,
+                    owner_handle=acc.owner_handle,
+                    churn_reason=acc.churn_reason,
+                    state=STATE_SCHEDULED,
+                ),
+                static_summary=f"{inp.campaign_id}: {inp.plan.playbook_id} for {acc.account_id} ({acc.tier})",
+            )
+        except WorkflowAlreadyStartedError as err:
+            return await self._already(req, item, err)
+        except Exception as err:  # reported per account; the rest of the batch still starts
+            return LaunchItemResult(position=item.position, state=FAILED, note=f"{type(err).__name__}: {err}")
+        return LaunchItemResult(position=item.position, state=STARTED, run_id=handle.result_run_id or "")
+
+    async def _already(
+        self, req: BatchRequest, item: LaunchItem, err: WorkflowAlreadyStartedError
+    ) -> LaunchItemResult:
+        handle = self.client.get_workflow_handle(workflow_id_for(item.account_id), run_id=err.run_id)
+        try:
+            memo = await (await handle.describe()).memo()
+        except Exception:
+            memo = {}
+        if memo.get(LAUNCH_MEMO) == req.launch_id:
+            # An earlier attempt of this very batch started it and died before writing it down.
+            return LaunchItemResult(position=item.position, state=STARTED, run_id=err.run_id or "")
+        return LaunchItemResult(
+            position=item.position, state=ALREADY_RUNNING, note="a sequence is already running for it"
+        )

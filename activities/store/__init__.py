@@ -1,0 +1,51 @@
+"""State outside Temporal: SQLite by default, PostgreSQL when DATABASE_URL says so.
+
+store = Store.open(database_url(data_dir))
+"""
+
+from activities.store.database import (
+    MIGRATIONS_DIR,
+    alembic_config,
+    database_url,
+    masked,
+    normalise_url,
+)
+from activities.store.records import (
+    LAUNCH_ALREADY_RUNNING,
+    LAUNCH_FAILED,
+    LAUNCH_PENDING,
+    LAUNCH_RESULT_STATES,
+    LAUNCH_STARTED,
+    LAUNCH_STATES,
+    ImportResult,
+    LaunchItem,
+    LaunchItemResult,
+    MessageLogEntry,
+    StoreError,
+)
+from activities.store.schema import metadata
+from activities.store.store import SUPPRESSION_KINDS, Store, add_months, implied_preference
+
+__all__ = [
+    "LAUNCH_ALREADY_RUNNING",
+    "LAUNCH_FAILED",
+    "LAUNCH_PENDING",
+    "LAUNCH_RESULT_STATES",
+    "LAUNCH_STARTED",
+    "LAUNCH_STATES",
+    "MIGRATIONS_DIR",
+    "SUPPRESSION_KINDS",
+    "ImportResult",
+    "LaunchItem",
+    "LaunchItemResult",
+    "MessageLogEntry",
+    "Store",
+    "StoreError",
+    "add_months",
+    "alembic_config",
+    "database_url",
+    "implied_preference",
+    "masked",
+    "metadata",
+    "normalise_url",
+]

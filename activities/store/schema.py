@@ -1,0 +1,188 @@
+"""The tables behind the store, as SQLAlchemy Core metadata.
+
+The migrations in activities/migrations create exactly these tables; a test compares the two
+so neither can drift from the other.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+# Explicit names, so a later migration can refer to a constraint on every database alike.
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp that goes in as UTC and always comes back timezone-aware UTC.
+
+    SQLite has no timezone-aware type: it keeps the text without an offset, so reading
+    returns naive values; PostgreSQL returns them in the session's time zone.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            # A naive time is ambiguous (local? UTC?); guessing would shift sends by hours.
+            raise ValueError(
+                f"naive datetime {value.isoformat()} given to the store; pass a timezone-aware one"
+            )
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("account_id", String(200), nullable=False),
+    Column("company", Text, nullable=False),
+    Column("domain", Text, nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("arr", Float, nullable=False),
+    Column("churned_on", Date, nullable=True),
+    Column("churn_reason", String(40), nullable=False),
+    Column("churn_detail", Text, nullable=False),
+    Column("competitor", Text, nullable=False),
+    Column("departure", String(20), nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("locale", String(35), nullable=False),
+    Column("aliases", Text, nullable=False),  # JSON array of strings
+    # Hash of the whole record as imported: tells "unchanged" from "updated" on re-import.
+    Column("fingerprint", String(64), nullable=False),
+    Column("first_imported_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("account_id"),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column(
+        "account_id",
+        String(200),
+        ForeignKey("accounts.account_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("role", String(20), nullable=False),  # primary | executive
+    Column("name", Text, nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("linkedin_url", Text, nullable=False),
+    PrimaryKeyConstraint("account_id", "role"),
+    Index("ix_contacts_email", "email"),
+)
+
+preferences = Table(
+    "preferences",
+    metadata,
+    Column("email", String(320), nullable=False),  # lower case
+    Column("kind", String(20), nullable=False),
+    Column("account_id", String(200), nullable=False),
+    Column("since", Date, nullable=False),
+    Column("until", Date, nullable=True),  # first day contact is allowed again; NULL = never
+    Column("reason", Text, nullable=False),
+    Column("campaign_id", String(200), nullable=False),
+    PrimaryKeyConstraint("email", "kind"),
+    Index("ix_preferences_until", "until"),
+)
+
+enrolments = Table(
+    "enrolments",
+    metadata,
+    Column("workflow_id", String(255), nullable=False),
+    Column("run_id", String(255), nullable=False),
+    Column("account_id", String(200), nullable=False),
+    Column("campaign_id", String(200), nullable=False),
+    Column("playbook_id", String(200), nullable=False),
+    Column("started_on", Date, nullable=False),
+    Column("ended_on", Date, nullable=True),
+    Column("outcome", String(40), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("touches_done", Integer, nullable=True),
+    PrimaryKeyConstraint("workflow_id", "run_id"),
+    Index("ix_enrolments_account_id", "account_id"),
+    Index("ix_enrolments_campaign_id", "campaign_id"),
+    Index("ix_enrolments_ended_on", "ended_on"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("message_id", String(998), nullable=False),
+    Column("workflow_id", String(255), nullable=False),
+    Column("account_id", String(200), nullable=False),
+    Column("campaign_id", String(200), nullable=False),
+    Column("touch", Integer, nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("to_email", String(320), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("transport", String(40), nullable=False),
+    PrimaryKeyConstraint("message_id"),
+    Index("ix_messages_account_id", "account_id"),
+)
+
+launches = Table(
+    "launches",
+    metadata,
+    Column("launch_id", String(200), nullable=False),
+    Column("campaign_id", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("launch_id"),
+)
+
+launch_items = Table(
+    "launch_items",
+    metadata,
+    Column(
+        "launch_id",
+        String(200),
+        ForeignKey("launches.launch_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("position", Integer, nullable=False, autoincrement=False),
+    Column("account_id", String(200), nullable=False),
+    Column("start_at", UtcDateTime, nullable=True),
+    Column("payload", Text, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("run_id", String(255), nullable=False),
+    Column("note", Text, nullable=False),
+    PrimaryKeyConstraint("launch_id", "position"),
+)

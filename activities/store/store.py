@@ -1,0 +1,620 @@
+"""The store: accounts, what people told us, sequences and their outcomes, messages, launches.
+
+Every write is one transaction, and every write an activity makes is idempotent, because
+Temporal retries activities.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import Any, Final, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    RowMapping,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from activities.store import schema
+from activities.store.database import masked, open_engine, write_transaction
+from activities.store.records import (
+    LAUNCH_RESULT_STATES,
+    LAUNCH_STATES,
+    ImportResult,
+    LaunchItem,
+    LaunchItemResult,
+    MessageLogEntry,
+    StoreError,
+)
+from campaigns.model import PREFERENCE_KINDS, Account, Contact, Enrolment, Preference
+from workflows.contracts import (
+    CANCELLED,
+    COMPLETED_NO_REPLY,
+    DECLINED,
+    REPLIED,
+    OutcomeReceipt,
+    OutcomeRecord,
+)
+
+# Kinds that keep an address out whatever the campaign: the person or their mailbox said so.
+SUPPRESSION_KINDS: Final = ("unsubscribed", "bounced")
+OUTCOMES: Final = (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED)
+
+# Stays under SQLite's bound-parameter limit (999 on old builds) and keeps PostgreSQL
+# statements small.
+_IN_CHUNK: Final = 500
+_INSERT_CHUNK: Final = 1000
+
+_T = TypeVar("_T")
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months later, clamping the day: Aug 31 + 6 months = Feb 28 (29 in leap years)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _utc_date(moment: datetime) -> date:
+    return (moment.astimezone(UTC) if moment.tzinfo is not None else moment).date()
+
+
+def _date(iso: str | None) -> date | None:
+    return None if iso is None else date.fromisoformat(iso)
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _account_row(account: Account) -> dict[str, Any]:
+    return {
+        "account_id": account.account_id,
+        "company": account.company,
+        "domain": account.domain,
+        "country": account.country,
+        "timezone": account.timezone,
+        "arr": account.arr,
+        "churned_on": _date(account.churned_on),
+        "churn_reason": account.churn_reason,
+        "churn_detail": account.churn_detail,
+        "competitor": account.competitor,
+        "departure": account.departure,
+        "owner": account.owner,
+        "locale": account.locale,
+        "aliases": json.dumps(list(account.aliases), ensure_ascii=False),
+    }
+
+
+def _contact_rows(account: Account) -> list[dict[str, Any]]:
+    people = [("primary", account.contact)]
+    if account.executive is not None:
+        people.append(("executive", account.executive))
+    return [
+        {
+            "account_id": account.account_id,
+            "role": role,
+            "name": person.name,
+            "email": person.email,
+            "title": person.title,
+            "linkedin_url": person.linkedin_url,
+        }
+        for role, person in people
+    ]
+
+
+def _with_fingerprint(account: Account) -> dict[str, Any]:
+    """The account's row plus a hash of everything imported with it, contacts included."""
+    row = _account_row(account)
+    canonical = json.dumps([row, _contact_rows(account)], sort_keys=True, default=str, ensure_ascii=False)
+    row["fingerprint"] = hashlib.sha256(canonical.encode()).hexdigest()
+    return row
+
+
+def _contact(row: RowMapping) -> Contact:
+    return Contact(name=row["name"], email=row["email"], title=row["title"], linkedin_url=row["linkedin_url"])
+
+
+def _preference(row: RowMapping) -> Preference:
+    return Preference(
+        email=row["email"],
+        account_id=row["account_id"],
+        kind=row["kind"],
+        since=row["since"].isoformat(),
+        until=_iso(row["until"]),
+        reason=row["reason"],
+        campaign_id=row["campaign_id"],
+    )
+
+
+def _enrolment(row: RowMapping) -> Enrolment:
+    return Enrolment(
+        account_id=row["account_id"],
+        campaign_id=row["campaign_id"],
+        workflow_id=row["workflow_id"],
+        run_id=row["run_id"],
+        started_on=row["started_on"].isoformat(),
+        ended_on=_iso(row["ended_on"]),
+        outcome=row["outcome"],
+    )
+
+
+def _message(row: RowMapping) -> MessageLogEntry:
+    return MessageLogEntry(
+        message_id=row["message_id"],
+        workflow_id=row["workflow_id"],
+        account_id=row["account_id"],
+        campaign_id=row["campaign_id"],
+        touch=row["touch"],
+        channel=row["channel"],
+        to_email=row["to_email"],
+        subject=row["subject"],
+        sent_at=row["sent_at"],
+        transport=row["transport"],
+    )
+
+
+def _launch_item(row: RowMapping) -> LaunchItem:
+    return LaunchItem(
+        position=row["position"],
+        account_id=row["account_id"],
+        start_at=row["start_at"],
+        payload=row["payload"],
+        state=row["state"],
+        run_id=row["run_id"],
+        note=row["note"],
+    )
+
+
+def implied_preference(rec: OutcomeRecord) -> Preference | None:
+    """The cool-off an outcome sets: a decline or a sequence nobody answered."""
+    if rec.outcome == DECLINED:
+        kind, months = "declined", rec.cool_off.declined_months
+    elif rec.outcome == COMPLETED_NO_REPLY:
+        kind, months = "ghosted", rec.cool_off.ghosted_months
+    else:
+        return None
+    ended = _utc_date(rec.ended_at)
+    return Preference(
+        email=rec.contact_email.strip().lower(),
+        account_id=rec.account_id,
+        kind=kind,
+        since=ended.isoformat(),
+        until=add_months(ended, months).isoformat(),
+        reason=rec.reason,
+        campaign_id=rec.campaign_id,
+    )
+
+
+class Store:
+    """State outside Temporal, in SQLite (default) or PostgreSQL (DATABASE_URL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect and bring the schema up to date; problems raise a one-line StoreError."""
+        return cls(open_engine(url))
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def url_for_display(self) -> str:
+        return masked(self._engine.url.render_as_string(hide_password=False))
+
+    def __repr__(self) -> str:
+        return f"Store({self.url_for_display})"
+
+    def _among(self, column: ColumnElement[str], values: Sequence[str]) -> ColumnElement[bool]:
+        if self._engine.dialect.name == "postgresql":
+            # The values go into the SQL text (escaped by SQLAlchemy) rather than as parameters:
+            # psycopg prepares a statement it has run five times, and PostgreSQL's generic plan
+            # for a parameterised IN list, made while the table was still empty during a first
+            # import, compares every row with every value: 40x slower on a re-import.
+            return column.in_(bindparam("among", list(values), expanding=True, literal_execute=True))
+        return column.in_(values)
+
+    def _insert(self, table: Table) -> sqlite.Insert | postgresql.Insert:
+        # ON CONFLICT has the same shape on both databases, but each dialect has its own construct.
+        if self._engine.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    # --- accounts and contacts ------------------------------------------------------------
+
+    def import_accounts(self, accounts: Sequence[Account], *, now: datetime) -> ImportResult:
+        """Upsert the CRM export by account_id; contacts are replaced with the account."""
+        latest = {account.account_id: account for account in accounts}  # a repeated id: last wins
+        rows = {account_id: _with_fingerprint(account) for account_id, account in latest.items()}
+        a = schema.accounts
+        with write_transaction(self._engine) as conn:
+            known: dict[str, str] = {}
+            for ids in _chunks(list(rows), _IN_CHUNK):
+                found = conn.execute(
+                    select(a.c.account_id, a.c.fingerprint).where(self._among(a.c.account_id, ids))
+                )
+                known.update({account_id: fingerprint for account_id, fingerprint in found})
+            new = [row for account_id, row in rows.items() if account_id not in known]
+            changed = [
+                row
+                for account_id, row in rows.items()
+                if account_id in known and known[account_id] != row["fingerprint"]
+            ]
+            stamped = [{**row, "first_imported_at": now, "updated_at": now} for row in new]
+            for batch in _chunks(stamped, _INSERT_CHUNK):
+                conn.execute(insert(a), list(batch))
+            if changed:
+                # The WHERE parameter needs a name of its own: "account_id" would be read as SET.
+                updates = [
+                    {k: v for k, v in row.items() if k != "account_id"}
+                    | {"updated_at": now, "key_account_id": row["account_id"]}
+                    for row in changed
+                ]
+                conn.execute(update(a).where(a.c.account_id == bindparam("key_account_id")), updates)
+                for ids in _chunks([row["account_id"] for row in changed], _IN_CHUNK):
+                    conn.execute(
+                        delete(schema.contacts).where(self._among(schema.contacts.c.account_id, ids))
+                    )
+            people = [
+                person for row in (*new, *changed) for person in _contact_rows(latest[row["account_id"]])
+            ]
+            for batch in _chunks(people, _INSERT_CHUNK):
+                conn.execute(insert(schema.contacts), list(batch))
+        return ImportResult(
+            inserted=len(new), updated=len(changed), unchanged=len(rows) - len(new) - len(changed)
+        )
+
+    def account(self, account_id: str) -> Account | None:
+        a, c = schema.accounts, schema.contacts
+        with self._engine.connect() as conn:
+            row = conn.execute(select(a).where(a.c.account_id == account_id)).mappings().first()
+            if row is None:
+                return None
+            people = {
+                person["role"]: _contact(person)
+                for person in conn.execute(select(c).where(c.c.account_id == account_id)).mappings()
+            }
+        return Account(
+            account_id=row["account_id"],
+            company=row["company"],
+            domain=row["domain"],
+            country=row["country"],
+            timezone=row["timezone"],
+            arr=row["arr"],
+            churned_on=_iso(row["churned_on"]),
+            churn_reason=row["churn_reason"],
+            churn_detail=row["churn_detail"],
+            competitor=row["competitor"],
+            departure=row["departure"],
+            owner=row["owner"],
+            contact=people["primary"],
+            locale=row["locale"],
+            executive=people.get("executive"),
+            aliases=tuple(json.loads(row["aliases"])),
+        )
+
+    # --- what people told us --------------------------------------------------------------
+
+    def record_preference(self, pref: Preference) -> None:
+        """One row per (email, kind): the later `until` wins (None, for ever, beats any date)."""
+        with write_transaction(self._engine) as conn:
+            self._merge_preference(conn, pref)
+
+    def _merge_preference(self, conn: Connection, pref: Preference) -> None:
+        if pref.kind not in PREFERENCE_KINDS:
+            raise ValueError(
+                f"unknown preference kind {pref.kind!r}; expected one of {', '.join(PREFERENCE_KINDS)}"
+            )
+        p = schema.preferences
+        stmt = self._insert(p).values(
+            email=pref.email.strip().lower(),
+            kind=pref.kind,
+            account_id=pref.account_id,
+            since=date.fromisoformat(pref.since),
+            until=_date(pref.until),
+            reason=pref.reason,
+            campaign_id=pref.campaign_id,
+        )
+        new = stmt.excluded
+        # Done in the database, in one statement, so two workers recording the same address at
+        # once cannot lose either write.
+        newer = new.since >= p.c.since
+        upsert = stmt.on_conflict_do_update(
+            index_elements=[p.c.email, p.c.kind],
+            set_={
+                "until": case(
+                    (or_(p.c.until.is_(None), new.until.is_(None)), null()),
+                    (new.until > p.c.until, new.until),
+                    else_=p.c.until,
+                ),
+                "since": case((newer, new.since), else_=p.c.since),
+                "reason": case((newer, new.reason), else_=p.c.reason),
+                "campaign_id": case((newer, new.campaign_id), else_=p.c.campaign_id),
+                "account_id": case((newer, new.account_id), else_=p.c.account_id),
+            },
+        )
+        conn.execute(upsert)
+
+    def preferences(self, *, as_of: date) -> list[Preference]:
+        """Every preference still in force on `as_of` (`until` is the first day it no longer is)."""
+        p = schema.preferences
+        query = select(p).where(or_(p.c.until.is_(None), p.c.until > as_of)).order_by(p.c.email, p.c.kind)
+        with self._engine.connect() as conn:
+            return [_preference(row) for row in conn.execute(query).mappings()]
+
+    def suppression(self, email: str, *, as_of: date) -> Preference | None:
+        """The unsubscribe or bounce that keeps this address out on `as_of`, if any."""
+        p = schema.preferences
+        query = (
+            select(p)
+            .where(
+                p.c.email == email.strip().lower(),
+                p.c.kind.in_(SUPPRESSION_KINDS),
+                or_(p.c.until.is_(None), p.c.until > as_of),
+            )
+            # The person's own choice explains more than a bouncing mailbox.
+            .order_by(case((p.c.kind == "unsubscribed", 0), else_=1))
+        )
+        with self._engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return None if row is None else _preference(row)
+
+    # --- sequences and their outcomes -----------------------------------------------------
+
+    def record_started(self, rows: Sequence[Enrolment]) -> None:
+        """Insert; a sequence (workflow_id, run_id) already recorded is left as it is."""
+        if not rows:
+            return
+        e = schema.enrolments
+        values = [
+            {
+                "workflow_id": row.workflow_id,
+                "run_id": row.run_id,
+                "account_id": row.account_id,
+                "campaign_id": row.campaign_id,
+                "playbook_id": "",
+                "started_on": date.fromisoformat(row.started_on),
+                "ended_on": _date(row.ended_on),
+                "outcome": row.outcome,
+                "reason": "",
+                "touches_done": None,
+            }
+            for row in rows
+        ]
+        stmt = self._insert(e).on_conflict_do_nothing(index_elements=[e.c.workflow_id, e.c.run_id])
+        with write_transaction(self._engine) as conn:
+            for chunk in _chunks(values, _INSERT_CHUNK):
+                conn.execute(stmt, list(chunk))
+
+    def record_outcome(self, rec: OutcomeRecord) -> OutcomeReceipt:
+        """End the enrolment and write the cool-off its outcome implies; safe to retry.
+
+        The first outcome recorded for a sequence stands: a retry, or a late second report,
+        does not overwrite it. The cool-off preference only ever lengthens, so writing it again
+        changes nothing.
+        """
+        if rec.outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {rec.outcome!r}; expected one of {', '.join(OUTCOMES)}")
+        e = schema.enrolments
+        stmt = self._insert(e).values(
+            workflow_id=rec.workflow_id,
+            run_id=rec.run_id,
+            account_id=rec.account_id,
+            campaign_id=rec.campaign_id,
+            playbook_id=rec.playbook_id,
+            started_on=_utc_date(rec.started_at),
+            ended_on=_utc_date(rec.ended_at),
+            outcome=rec.outcome,
+            reason=rec.reason,
+            touches_done=rec.touches_done,
+        )
+        new = stmt.excluded
+        upsert = stmt.on_conflict_do_update(
+            index_elements=[e.c.workflow_id, e.c.run_id],
+            set_={
+                "ended_on": new.ended_on,
+                "outcome": new.outcome,
+                "reason": new.reason,
+                "touches_done": new.touches_done,
+                "playbook_id": new.playbook_id,
+            },
+            where=e.c.outcome.is_(None),
+        )
+        pref = implied_preference(rec)
+        if pref is not None and not pref.email:
+            pref = None  # nobody to keep quiet: the sequence had no address
+        with write_transaction(self._engine) as conn:
+            conn.execute(upsert)
+            if pref is not None:
+                self._merge_preference(conn, pref)
+        return OutcomeReceipt(preference_until=None if pref is None else pref.until)
+
+    def enrolments_for_plan(self, campaign_id: str) -> list[Enrolment]:
+        """Running sequences in any campaign, plus every sequence this campaign ever had."""
+        e = schema.enrolments
+        query = (
+            select(e)
+            .where(or_(e.c.ended_on.is_(None), e.c.campaign_id == campaign_id))
+            .order_by(e.c.started_on, e.c.account_id, e.c.workflow_id, e.c.run_id)
+        )
+        with self._engine.connect() as conn:
+            return [_enrolment(row) for row in conn.execute(query).mappings()]
+
+    def outcome_counts(self, campaign_id: str) -> dict[str, int]:
+        e = schema.enrolments
+        state = case((e.c.ended_on.is_(None), "running"), else_=func.coalesce(e.c.outcome, "ended"))
+        query = (
+            select(state.label("state"), func.count()).where(e.c.campaign_id == campaign_id).group_by(state)
+        )
+        counts = dict.fromkeys(("running", *OUTCOMES), 0)
+        with self._engine.connect() as conn:
+            for name, count in conn.execute(query):
+                counts[name] = counts.get(name, 0) + count
+        return counts
+
+    # --- the message log ------------------------------------------------------------------
+
+    def log_message(self, entry: MessageLogEntry) -> None:
+        """Log a sent message; logging the same message_id again does nothing."""
+        m = schema.messages
+        stmt = (
+            self._insert(m)
+            .values(
+                message_id=entry.message_id,
+                workflow_id=entry.workflow_id,
+                account_id=entry.account_id,
+                campaign_id=entry.campaign_id,
+                touch=entry.touch,
+                channel=entry.channel,
+                to_email=entry.to_email,
+                subject=entry.subject,
+                sent_at=entry.sent_at,
+                transport=entry.transport,
+            )
+            .on_conflict_do_nothing(index_elements=[m.c.message_id])
+        )
+        with write_transaction(self._engine) as conn:
+            conn.execute(stmt)
+
+    def messages(self, *, account_id: str) -> list[MessageLogEntry]:
+        m = schema.messages
+        query = select(m).where(m.c.account_id == account_id).order_by(m.c.sent_at, m.c.touch, m.c.message_id)
+        with self._engine.connect() as conn:
+            return [_message(row) for row in conn.execute(query).mappings()]
+
+    # --- launches -------------------------------------------------------------------------
+
+    def create_launch(
+        self, launch_id: str, campaign_id: str, items: Sequence[LaunchItem], *, created_at: datetime
+    ) -> None:
+        """Store a launch and all its items in one transaction; a launch_id can be used once."""
+        positions = {item.position for item in items}
+        if len(positions) != len(items):
+            raise ValueError(f"launch {launch_id!r}: two items share a position")
+        unknown = {item.state for item in items} - set(LAUNCH_STATES)
+        if unknown:
+            raise ValueError(f"launch {launch_id!r}: unknown item state(s) {', '.join(sorted(unknown))}")
+        rows = [
+            {
+                "launch_id": launch_id,
+                "position": item.position,
+                "account_id": item.account_id,
+                "start_at": item.start_at,
+                "payload": item.payload,
+                "state": item.state,
+                "run_id": item.run_id,
+                "note": item.note,
+            }
+            for item in items
+        ]
+        exists = StoreError(
+            f"a launch with id {launch_id!r} already exists; start a new launch with a new id"
+        )
+        try:
+            with write_transaction(self._engine) as conn:
+                found = conn.execute(
+                    select(schema.launches.c.launch_id).where(schema.launches.c.launch_id == launch_id)
+                ).first()
+                if found is not None:
+                    raise exists
+                conn.execute(
+                    insert(schema.launches).values(
+                        launch_id=launch_id, campaign_id=campaign_id, created_at=created_at
+                    )
+                )
+                for chunk in _chunks(rows, _INSERT_CHUNK):
+                    conn.execute(insert(schema.launch_items), list(chunk))
+        except IntegrityError:
+            # Another process created the same launch between our check and our insert.
+            raise exists from None
+
+    def launch_items(self, launch_id: str, start: int, count: int) -> list[LaunchItem]:
+        """Items with start <= position < start + count, in position order."""
+        li = schema.launch_items
+        query = (
+            select(li)
+            .where(li.c.launch_id == launch_id, li.c.position >= start, li.c.position < start + count)
+            .order_by(li.c.position)
+        )
+        with self._engine.connect() as conn:
+            return [_launch_item(row) for row in conn.execute(query).mappings()]
+
+    def mark_launch_items(self, launch_id: str, results: Sequence[LaunchItemResult]) -> None:
+        """Record what starting each item did; marking again with the same result is harmless."""
+        if not results:
+            return
+        bad = {r.state for r in results} - set(LAUNCH_RESULT_STATES)
+        if bad:
+            raise ValueError(
+                f"unknown launch item state(s) {', '.join(sorted(bad))}; "
+                f"expected one of {', '.join(LAUNCH_RESULT_STATES)}"
+            )
+        li = schema.launch_items
+        stmt = update(li).where(
+            and_(li.c.launch_id == bindparam("key_launch_id"), li.c.position == bindparam("key_position"))
+        )
+        params = [
+            {
+                "key_launch_id": launch_id,
+                "key_position": r.position,
+                "state": r.state,
+                "run_id": r.run_id,
+                "note": r.note,
+            }
+            for r in results
+        ]
+        with write_transaction(self._engine) as conn:
+            conn.execute(stmt, params)
+
+    def launch_summary(self, launch_id: str) -> dict[str, int]:
+        """How many items are in each state, pending included; an unknown launch is an error."""
+        li = schema.launch_items
+        counts = dict.fromkeys(LAUNCH_STATES, 0)
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                select(schema.launches.c.launch_id).where(schema.launches.c.launch_id == launch_id)
+            ).first()
+            if found is None:
+                raise StoreError(f"no launch with id {launch_id!r} in {self.url_for_display}")
+            query = select(li.c.state, func.count()).where(li.c.launch_id == launch_id).group_by(li.c.state)
+            for state, count in conn.execute(query):
+                counts[state] = counts.get(state, 0) + count
+        return counts

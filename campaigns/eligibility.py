@@ -1,0 +1,508 @@
+"""Who a campaign contacts, in what order, and why: DESIGN.md "Who is worth pursuing" as rules.
+
+`evaluate` judges one account against one campaign and reports every rule that excludes it
+(not just the first), so marketing ops fix a segment in one pass. It agrees with
+`winback.launcher.decide` on tier and playbook and excludes a superset of what `decide`
+refuses; `campaigns.plan` runs it over a whole accounts file.
+
+The day-based rules (months since churn, cool-offs) are judged on the day a sequence could
+start: `as_of`, or the campaign's `starts_on` when that is later. A plan made in February for
+a campaign starting in March says who will be contacted in March.
+
+Pure: no clock, no I/O. Reasons never carry an email address or a person's name; they end
+up in CLI output, JSON for other tools and logs.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Final
+
+from campaigns.model import (
+    CHURN_REASONS,
+    Account,
+    Campaign,
+    CoolOff,
+    Enrolment,
+    Preference,
+    tier_for_arr,
+)
+
+__all__ = [
+    "EXCLUSION_CODES",
+    "PRIORITIES",
+    "SWEET_SPOT_MONTHS",
+    "PlanEntry",
+    "Rules",
+    "add_months",
+    "detail_pattern",
+    "evaluate",
+    "evaluate_with",
+    "in_force",
+    "months_between",
+    "preference_until",
+]
+
+PRIORITIES: Final = ("high", "medium", "low")
+# DESIGN: 6-24 months after churn is the sweet spot, whatever window a campaign allows.
+SWEET_SPOT_MONTHS: Final = (6, 24)
+MIN_ARR: Final = 1_000
+
+# Stable codes other tools count and filter on; the order is the order reasons are reported.
+EXCLUSION_CODES: Final = (
+    "below_min_arr",
+    "structural",
+    "too_early",
+    "too_late",
+    "audience_churn_reason",
+    "audience_tier",
+    "audience_country",
+    "audience_churn_detail",
+    "unsubscribed",
+    "bounced",
+    "declined",
+    "ghosted",
+    "running",
+    "already_in_campaign",
+    "no_playbook",
+)
+
+# Base priority by churn reason; competitive is decided by the campaign's competitor signals.
+_BASE_PRIORITY: Final = {
+    "product_gap": ("high", "product gap: what they left over is addressed"),
+    "service": ("high", "service issue: fixed since they left"),
+    "budget": ("medium", "price: now addressable"),
+    "adoption": ("medium", "adoption: they never got the value, onboarding help can fix it"),
+    "bad_fit": ("low", "bad fit"),
+    "other": ("low", "other churn reason"),
+}
+_TIER_ORDER: Final = {"T1": 0, "T2": 1, "T3": 2}
+_OUTCOME_WORDS: Final = {
+    "replied": "replied",
+    "declined": "declined",
+    "completed_no_reply": "completed with no reply",
+    "cancelled": "cancelled",
+}
+# Free text from a decline may quote an address; reasons must never carry one.
+_EMAIL_IN_TEXT: Final = re.compile(r"\S+@\S+")
+_REGEX_FORM: Final = re.compile(r"/(.+)/([A-Za-z]*)", re.DOTALL)
+
+SortKey = tuple[int, int, int, float, str]
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    account_id: str
+    included: bool
+    tier: str | None  # "T1" | "T2" | "T3" | None (ARR below 1,000)
+    priority: str | None  # "high" | "medium" | "low"; None when excluded
+    playbook: str | None  # the playbook id it runs; None when excluded
+    # Included: the day its sequence may start. Excluded only for reasons that end (too early,
+    # a cool-off, the campaign not started yet): the day it becomes eligible. Otherwise None.
+    earliest_start: str | None
+    reasons: tuple[str, ...]  # excluded: every reason; included: why it ranks where it does
+    exclusions: tuple[str, ...]  # codes from EXCLUSION_CODES; empty when included
+    churn_reason: str
+    # Launch order, best first: priority, sweet spot before the rest, tier, ARR (descending),
+    # account id. The position in that order is a plan's business (`launch_order`).
+    sort_key: SortKey
+
+
+# --- dates ------------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months later (or earlier), clamping the day: Aug 31 + 6 months = Feb 28/29."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    last = _stdcal.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(day.day, last))
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole calendar months from start to end (negative when end is earlier), as add_months counts."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if months > 0 and add_months(start, months) > end:
+        months -= 1
+    elif months < 0 and add_months(start, months) < end:
+        months += 1
+    return months
+
+
+def in_force(preference: Preference, day: date) -> bool:
+    """Whether a preference still holds on `day`: `until` is the first day contact is allowed."""
+    return preference.until is None or date.fromisoformat(preference.until) > day
+
+
+def preference_until(kind: str, since: date, cool_off: CoolOff) -> date | None:
+    """The `until` to record for a new preference: declines and ghosting rest for the
+    campaign's cool-off; unsubscribes and bounces hold for ever (None)."""
+    if kind == "declined":
+        return add_months(since, cool_off.declined_months)
+    if kind == "ghosted":
+        return add_months(since, cool_off.ghosted_months)
+    return None
+
+
+# --- churn detail patterns --------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def detail_pattern(text: str) -> re.Pattern[str]:
+    """The matcher for audience.churn_detail: "/regex/i" (flags: only i) or plain text,
+    matched case-insensitively anywhere. ValueError says what is wrong and how to fix it."""
+    match = _REGEX_FORM.fullmatch(text)
+    if match is None:
+        if not text.strip():
+            raise ValueError(
+                "is empty; write text to look for, e.g. salesforce, or a pattern like /sso|saml/i"
+            )
+        return re.compile(re.escape(text.strip()), re.IGNORECASE)
+    body, flags = match.groups()
+    unknown = sorted(set(flags) - {"i"})
+    if unknown:
+        raise ValueError(
+            f"'{text}' has the flag '{''.join(unknown)}' that is not supported; only i (ignore case) "
+            "is, e.g. /salesforce/i"
+        )
+    try:
+        return re.compile(body, re.IGNORECASE if "i" in flags else 0)
+    except re.error as err:
+        raise ValueError(
+            f"'{text}' is not a valid regular expression ({err}); fix it, or write plain text "
+            "without the slashes to match it anywhere in the detail"
+        ) from None
+
+
+# --- the rules of one campaign on one day ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A campaign's rules prepared once for many accounts (a plan evaluates 100,000)."""
+
+    campaign_id: str
+    as_of: date
+    start_day: date  # max(as_of, starts_on): the day the day-based rules are judged on
+    starts_later: bool  # the campaign starts after as_of
+    min_months: int
+    max_months: int
+    churn_reasons: frozenset[str]
+    tiers: frozenset[str]
+    countries: frozenset[str]
+    detail_text: str
+    detail: re.Pattern[str] | None
+    signals: frozenset[str]  # casefolded competitor names
+    playbooks: dict[str, str | None]  # churn reason -> playbook id, as campaign.playbook_for says
+
+    @classmethod
+    def of(cls, campaign: Campaign, as_of: date) -> Rules:
+        audience = campaign.audience
+        starts_on = date.fromisoformat(campaign.starts_on) if campaign.starts_on else None
+        start_day = max(as_of, starts_on) if starts_on else as_of
+        playbooks: dict[str, str | None] = {}
+        for reason in (*CHURN_REASONS, "default"):
+            playbook = campaign.playbook_for(reason)
+            playbooks[reason] = playbook.id if playbook else None
+        return cls(
+            campaign_id=campaign.id,
+            as_of=as_of,
+            start_day=start_day,
+            starts_later=start_day > as_of,
+            min_months=audience.min_months,
+            max_months=audience.max_months,
+            churn_reasons=frozenset(audience.churn_reasons),
+            tiers=frozenset(audience.tiers),
+            countries=frozenset(c.upper() for c in audience.countries),
+            detail_text=audience.churn_detail,
+            detail=detail_pattern(audience.churn_detail) if audience.churn_detail else None,
+            signals=frozenset(s.strip().casefold() for s in audience.competitor_signals),
+            playbooks=playbooks,
+        )
+
+
+def evaluate(
+    account: Account,
+    campaign: Campaign,
+    *,
+    as_of: date,
+    preferences: Sequence[Preference],
+    enrolments: Sequence[Enrolment],
+) -> PlanEntry:
+    """Judge one account; `preferences` and `enrolments` are the ones about this account."""
+    return evaluate_with(Rules.of(campaign, as_of), account, preferences, enrolments)
+
+
+def evaluate_with(
+    rules: Rules,
+    account: Account,
+    preferences: Sequence[Preference],
+    enrolments: Sequence[Enrolment],
+) -> PlanEntry:
+    """`evaluate` with the campaign's rules prepared once (what a plan over many accounts uses)."""
+    out = _Verdict()
+    day = rules.start_day
+    reason = account.churn_reason
+
+    tier = tier_for_arr(account.arr)
+    if tier is None:
+        out.exclude("below_min_arr", f"ARR {_money(account.arr)} is below {MIN_ARR:,}: no proactive outreach")
+
+    # Priority: the churn reason sets the level, then each drawback lowers it one level.
+    level = 0
+    if reason == "structural":
+        out.exclude(
+            "structural",
+            "structural churn (company closed, acquired onto another tool, team gone, built "
+            "in-house): never contacted",
+        )
+    elif reason == "competitive":
+        name = account.competitor.strip()
+        if name and name.casefold() in rules.signals:
+            out.note(f"lost to {name}, which has a live competitor signal (high)")
+        else:
+            level = 1
+            who = name or "a competitor (not named)"
+            out.note(f"lost to {who}, no live competitor signal (medium)")
+    else:
+        base, text = _BASE_PRIORITY.get(reason, ("low", f"churn reason {reason}"))
+        level = PRIORITIES.index(base)
+        out.note(f"{text} ({base})")
+
+    sweet = True
+    window_end: date | None = None
+    if account.churned_on is None:
+        out.note("no churn date (at-risk renewal): the months-since-churn rule does not apply")
+    else:
+        churned = date.fromisoformat(account.churned_on)
+        window_end = add_months(churned, rules.max_months)
+        months = months_between(churned, day)
+        if day < churned:
+            when = f"churn date {churned.isoformat()} is after {day.isoformat()}"
+        elif rules.starts_later:
+            when = f"churned {_months(months)} before the campaign starts"
+        else:
+            when = f"churned {_months(months)} ago"
+        opens = add_months(churned, rules.min_months)
+        if day < opens:
+            out.exclude(
+                "too_early",
+                f"{when}: too early, eligible from {opens.isoformat()} "
+                f"({_months(rules.min_months)} after churn)",
+                until=opens,
+            )
+        elif day > window_end:
+            out.exclude(
+                "too_late",
+                f"{when}: more than {_months(rules.max_months)}, treat as a new prospect",
+            )
+        elif add_months(churned, SWEET_SPOT_MONTHS[0]) <= day <= add_months(churned, SWEET_SPOT_MONTHS[1]):
+            out.note(f"{when}: in the {SWEET_SPOT_MONTHS[0]}-{SWEET_SPOT_MONTHS[1]} month sweet spot")
+        else:
+            sweet = False
+            level += 1
+            out.note(
+                f"{when}: outside the {SWEET_SPOT_MONTHS[0]}-{SWEET_SPOT_MONTHS[1]} month sweet "
+                "spot (one level lower)"
+            )
+
+    if account.departure == "angry":
+        level += 1
+        out.note("angry departure: ranked lower")
+
+    _audience(rules, account, tier, out)
+    _preferences(account, preferences, day, out)
+    _enrolments(rules, account, enrolments, out)
+
+    playbook = None
+    if reason != "structural":
+        # A reason outside CHURN_REASONS cannot pass the accounts loader; like decide(), it
+        # would still run the default playbook.
+        playbook = rules.playbooks.get(reason, rules.playbooks["default"])
+        if playbook is None:
+            out.exclude(
+                "no_playbook", f"campaign {rules.campaign_id} has no playbook for {reason} and no default"
+            )
+
+    priority = PRIORITIES[min(level, len(PRIORITIES) - 1)]
+    key: SortKey = (
+        PRIORITIES.index(priority) if not out.codes else len(PRIORITIES),
+        0 if sweet else 1,
+        _TIER_ORDER.get(tier or "", len(_TIER_ORDER)),
+        -account.arr,
+        account.account_id,
+    )
+    if out.codes:
+        earliest = out.reopens(day)
+        if earliest is not None and window_end is not None and earliest > window_end:
+            out.lines.append(
+                f"by {earliest.isoformat()} churn is more than {_months(rules.max_months)} ago: "
+                "not eligible again in this campaign"
+            )
+            earliest = None
+        return PlanEntry(
+            account_id=account.account_id,
+            included=False,
+            tier=tier,
+            priority=None,
+            playbook=None,
+            earliest_start=earliest.isoformat() if earliest else None,
+            reasons=tuple(out.lines),
+            exclusions=tuple(out.codes),
+            churn_reason=reason,
+            sort_key=key,
+        )
+    if rules.starts_later:
+        out.note(f"starts {day.isoformat()}, when the campaign starts")
+    return PlanEntry(
+        account_id=account.account_id,
+        included=True,
+        tier=tier,
+        priority=priority,
+        playbook=playbook,
+        earliest_start=day.isoformat(),
+        reasons=tuple(out.notes),
+        exclusions=(),
+        churn_reason=reason,
+        sort_key=key,
+    )
+
+
+class _Verdict:
+    """Collects exclusions (with the day each one ends, None = never) and ranking notes."""
+
+    def __init__(self) -> None:
+        self.codes: list[str] = []
+        self.lines: list[str] = []
+        self.ends: list[date | None] = []
+        self.notes: list[str] = []
+
+    def exclude(self, code: str, line: str, until: date | None = None) -> None:
+        self.codes.append(code)
+        self.lines.append(line)
+        self.ends.append(until)
+
+    def note(self, line: str) -> None:
+        self.notes.append(line)
+
+    def reopens(self, day: date) -> date | None:
+        """The day every exclusion has ended, or None if one of them never ends."""
+        if any(end is None for end in self.ends):
+            return None
+        return max([day, *(end for end in self.ends if end is not None)])
+
+
+def _audience(rules: Rules, account: Account, tier: str | None, out: _Verdict) -> None:
+    if rules.churn_reasons and account.churn_reason not in rules.churn_reasons:
+        out.exclude(
+            "audience_churn_reason",
+            f"churn reason {account.churn_reason} is not in this campaign's audience "
+            f"({', '.join(sorted(rules.churn_reasons, key=_reason_order))})",
+        )
+    # No tier (ARR below 1,000) is already excluded; a tier filter has nothing to test.
+    if rules.tiers and tier is not None and tier not in rules.tiers:
+        out.exclude(
+            "audience_tier",
+            f"tier {tier} is not in this campaign's audience ({', '.join(sorted(rules.tiers))})",
+        )
+    if rules.countries and account.country.upper() not in rules.countries:
+        out.exclude(
+            "audience_country",
+            f"country {account.country} is not in this campaign's audience "
+            f"({', '.join(sorted(rules.countries))})",
+        )
+    if rules.detail is not None and not rules.detail.search(account.churn_detail):
+        # The detail itself is CRM free text (it may name people): say which pattern, not what it said.
+        out.exclude("audience_churn_detail", f"churn detail does not match {rules.detail_text}")
+
+
+def _preferences(account: Account, preferences: Sequence[Preference], day: date, out: _Verdict) -> None:
+    primary = account.contact.email.strip().lower()
+    executive = account.executive.email.strip().lower() if account.executive else ""
+    # Per kind, the preference that holds longest (None = for ever) decides the line.
+    strongest: dict[str, Preference] = {}
+    executive_only: dict[str, Preference] = {}
+    for pref in preferences:
+        if not in_force(pref, day):
+            continue
+        email = pref.email.strip().lower()
+        applies = (email and email == primary) or (
+            pref.kind in ("declined", "ghosted") and pref.account_id == account.account_id
+        )
+        if applies:
+            held = strongest.get(pref.kind)
+            if held is None or _later(pref.until, held.until):
+                strongest[pref.kind] = pref
+        elif email and email == executive and pref.kind in ("unsubscribed", "bounced"):
+            executive_only[pref.kind] = pref
+    for kind in ("unsubscribed", "bounced", "declined", "ghosted"):
+        found = strongest.get(kind)
+        if found is not None:
+            until = date.fromisoformat(found.until) if found.until else None
+            out.exclude(kind, _preference_line(found), until=until)
+    if "unsubscribed" in executive_only:
+        out.note("executive contact unsubscribed: executive touches will not email them")
+    if "bounced" in executive_only:
+        out.note("executive contact's email bounced: executive touches will not email them")
+
+
+def _later(a: str | None, b: str | None) -> bool:
+    if b is None:
+        return False
+    return a is None or a > b
+
+
+def _preference_line(pref: Preference) -> str:
+    until = pref.until
+    if pref.kind == "declined":
+        why = _EMAIL_IN_TEXT.sub("[email]", pref.reason.strip())
+        said = f" ({why})" if why else ""
+        rest = f"no contact until {until}" if until else "no contact (no end date recorded)"
+        return f"declined on {pref.since}{said}: {rest}"
+    if pref.kind == "ghosted":
+        rest = f"resting until {until}" if until else "resting (no end date recorded)"
+        return f"no reply to the last sequence (recorded {pref.since}): {rest}"
+    if pref.kind == "unsubscribed":
+        rest = f"no email until {until}" if until else "permanent, never email again"
+        return f"unsubscribed on {pref.since}: {rest}"
+    if pref.kind == "bounced":
+        return f"email bounced on {pref.since}: address invalid; fix the contact email in the CRM"
+    return f"{pref.kind} on {pref.since}: no contact"
+
+
+def _enrolments(rules: Rules, account: Account, enrolments: Sequence[Enrolment], out: _Verdict) -> None:
+    running = [e for e in enrolments if e.account_id == account.account_id and e.ended_on is None]
+    if running:
+        first = min(running, key=lambda e: e.started_on)
+        out.exclude(
+            "running",
+            f"already in a running sequence (campaign {first.campaign_id}, since {first.started_on})",
+        )
+    ended_here = [
+        e
+        for e in enrolments
+        if e.account_id == account.account_id and e.campaign_id == rules.campaign_id and e.ended_on
+    ]
+    if ended_here:
+        last = max(ended_here, key=lambda e: e.ended_on or "")
+        outcome = _OUTCOME_WORDS.get(last.outcome or "", last.outcome or "ended")
+        out.exclude(
+            "already_in_campaign", f"already contacted in this campaign: {outcome} on {last.ended_on}"
+        )
+
+
+def _reason_order(reason: str) -> int:
+    return CHURN_REASONS.index(reason) if reason in CHURN_REASONS else len(CHURN_REASONS)
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _months(count: int) -> str:
+    return f"{count} month{'' if abs(count) == 1 else 's'}"
