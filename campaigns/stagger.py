@@ -63,7 +63,10 @@ def stagger(
     """
     if daily_cap < 1:
         raise ValueError(f"daily_cap must be at least 1, got {daily_cap}")
+    # Whole seconds, rounded up so no start lies before now: timelines read cleanly.
     now_utc = _utc(now)
+    if now_utc.microsecond:
+        now_utc = now_utc.replace(microsecond=0) + timedelta(seconds=1)
     today = now_utc.date().toordinal()
     days = _Days(schedule)
     window_start = _seconds(schedule.window_start, allow_24=False)

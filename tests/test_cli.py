@@ -64,6 +64,18 @@ async def test_bad_input_exits_2_with_one_line_per_problem_and_starts_nothing(
         )
     query = f"WorkflowType = 'SequenceWorkflow' AND StartTime > '{before}'"
     assert [wf.id async for wf in dev_env.client.list_workflows(query)] == []
+    # Nothing half-done: not even the accounts were imported.
+    assert not (tmp_path / "winback.db").exists()
+
+
+@pytest.mark.parametrize(
+    "case", [bad_accounts, bad_campaign, bad_playbook, missing_file], ids=lambda c: c.__name__
+)
+async def test_plan_refuses_bad_input_the_same_way(case: object, tmp_path: Path) -> None:
+    campaign, accounts, expected = case(tmp_path)  # type: ignore[operator]
+    run = await winback("plan", str(campaign), "--accounts", str(accounts), env=env_for(None, tmp_path))
+    assert run.code == 2 and run.out == ""
+    assert any(line.startswith(expected) for line in run.err.strip().splitlines()), run.err
 
 
 async def test_an_unknown_only_id_is_refused(dev_env: WorkflowEnvironment, tmp_path: Path) -> None:

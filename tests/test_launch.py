@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -16,9 +18,11 @@ from activities.launch import LaunchActivities, decode_input
 from activities.store import Store
 from campaigns.model import Account
 from campaigns.plan import build_plan
+from tests.cli import EXAMPLES, env_for, winback
 from tests.factories import make_account, make_campaign, temp_store
 from winback import launcher
-from winback.worker import workflow_runner
+from winback.settings import Settings
+from winback.worker import build_worker, workflow_runner
 from workflows.contracts import LaunchProgress
 from workflows.launch import LaunchWorkflow
 
@@ -152,3 +156,65 @@ async def test_launch_items_are_best_first_staggered_and_carry_the_campaigns_coo
     inp = decode_input(items[0].payload)
     assert inp.account.account_id == "HIGH" and inp.start_at == items[0].start_at
     assert inp.cool_off == campaign.cool_off
+
+
+def unique_accounts_file(tmp_path: Path, prefix: str) -> Path:
+    """The example accounts under ids of this test's own (the dev server is shared)."""
+    text = (EXAMPLES / "accounts.csv").read_text().replace("ACC-", f"{prefix}-")
+    path = tmp_path / "accounts.csv"
+    path.write_text(text)
+    return path
+
+
+def campaign_file(tmp_path: Path, campaign_id: str) -> Path:
+    path = tmp_path / "campaign.yaml"
+    path.write_text(
+        (EXAMPLES / "spring-winback.yaml").read_text().replace("spring-winback-2027", campaign_id)
+    )
+    return path
+
+
+async def test_launch_command_then_the_same_launch_again_starts_nothing_and_says_so(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    run_id = uuid.uuid4().hex[:8]
+    campaign_id = f"cli-{run_id}"
+    accounts = unique_accounts_file(tmp_path, f"C{run_id}")
+    campaign = campaign_file(tmp_path, campaign_id)
+    queue = f"cli-{run_id}"
+    env = env_for(dev_env, tmp_path, queue)
+    settings = Settings(data_dir=tmp_path, task_queue=queue, public_url="https://winback.example")
+    store = temp_store(tmp_path)
+    async with build_worker(dev_env.client, settings, store):
+        first = await winback("launch", str(campaign), "--accounts", str(accounts), env=env)
+        assert first.code == 0, first.err
+        assert "imported 14 accounts (14 new" in first.out
+        assert f"campaign {campaign_id}: 12 started, 0 already running, 0 failed, 2 not included" in first.out
+        assert f"C{run_id}-1012: structural churn" in first.out
+
+        again = await winback("launch", str(campaign), "--accounts", str(accounts), env=env)
+        assert again.code == 0, again.err
+        assert f"campaign {campaign_id}: nothing new to start, 0 sequences started" in again.out
+        assert again.out.count("already in a running sequence") == 12
+
+        status = await winback("status", "--campaign", campaign_id, "--json", env=env)
+        assert status.code == 0, status.err
+        doc = json.loads(status.out)
+        assert doc["launch"] == {
+            "planned": 12,
+            "started": 12,
+            "already_running": 0,
+            "failed": 0,
+            "done": True,
+            "failures": [],
+        }
+        assert doc["outcomes"]["running"] == 12
+        human = await winback("status", "--campaign", campaign_id, env=env)
+        assert "launch: finished" in human.out and "12/12" in human.out
+
+        # Leave the shared dev server tidy: end these sequences.
+        for i in range(1001, 1015):
+            handle = dev_env.client.get_workflow_handle(f"winback-C{run_id}-{i}")
+            with contextlib.suppress(Exception):
+                await handle.cancel()
+    store.close()

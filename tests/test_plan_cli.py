@@ -1,0 +1,130 @@
+"""`winback plan`: the contract scripts read, and what a marketing-ops user sees."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from tests.cli import EXAMPLES, env_for, winback
+
+CAMPAIGN = EXAMPLES / "spring-winback.yaml"
+ACCOUNTS = EXAMPLES / "accounts.csv"
+ACCOUNT_KEYS = ["account_id", "included", "tier", "priority", "playbook", "earliest_start", "reasons"]
+
+
+def with_bad_rows(tmp_path: Path) -> Path:
+    """The example file with two bad rows: row 3 (ACC-1002) ARR and row 6 (ACC-1005) country."""
+    rows = list(csv.DictReader(ACCOUNTS.open(newline="")))
+    rows[1]["arr"] = "lots"
+    rows[4]["country"] = "XX"
+    path = tmp_path / "accounts.csv"
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+async def test_plan_json_is_the_documented_shape_and_needs_no_temporal(tmp_path: Path) -> None:
+    # TEMPORAL_ADDRESS points nowhere: planning must not need the cluster.
+    run = await winback(
+        "plan",
+        str(CAMPAIGN),
+        "--accounts",
+        str(ACCOUNTS),
+        "--as-of",
+        "2027-01-15",
+        "--json",
+        env=env_for(None, tmp_path),
+    )
+    assert run.code == 0, run.err
+    doc = json.loads(run.out)
+    assert list(doc) == ["accounts", "totals"]
+    assert [a["account_id"] for a in doc["accounts"]] == [f"ACC-{n}" for n in range(1001, 1015)]
+    for account in doc["accounts"]:
+        assert list(account) == ACCOUNT_KEYS
+        assert account["tier"] in ("T1", "T2", "T3", None)
+        assert account["priority"] in ("high", "medium", "low", None)
+        assert isinstance(account["reasons"], list) and account["reasons"]
+    by_id = {a["account_id"]: a for a in doc["accounts"]}
+    assert by_id["ACC-1001"]["included"] is True and by_id["ACC-1001"]["priority"] == "high"
+    assert by_id["ACC-1001"]["earliest_start"] == "2027-01-15"
+    assert by_id["ACC-1012"]["included"] is False and by_id["ACC-1012"]["earliest_start"] is None
+    assert by_id["ACC-1013"]["tier"] is None
+    totals = doc["totals"]
+    assert (totals["accounts"], totals["included"], totals["excluded"]) == (14, 12, 2)
+    assert totals["by_exclusion_reason"] == {"structural": 1, "below_min_arr": 1}
+    assert totals["by_tier"]["none"] == {"included": 0, "excluded": 1}
+
+
+async def test_as_of_moves_the_rules_to_that_day(tmp_path: Path) -> None:
+    # ACC-1003 churned 2026-04-03: too early on 2026-10-02, eligible from 2026-10-03.
+    early = await winback(
+        "plan",
+        str(CAMPAIGN),
+        "--accounts",
+        str(ACCOUNTS),
+        "--as-of",
+        "2026-10-02",
+        "--json",
+        env=env_for(None, tmp_path),
+    )
+    entry = {a["account_id"]: a for a in json.loads(early.out)["accounts"]}["ACC-1003"]
+    assert entry["included"] is False and entry["earliest_start"] == "2026-10-03"
+    assert any("too early" in r for r in entry["reasons"])
+    on_time = await winback(
+        "plan",
+        str(CAMPAIGN),
+        "--accounts",
+        str(ACCOUNTS),
+        "--as-of",
+        "2026-10-03",
+        "--json",
+        env=env_for(None, tmp_path),
+    )
+    assert {a["account_id"]: a for a in json.loads(on_time.out)["accounts"]}["ACC-1003"]["included"] is True
+
+
+async def test_bad_rows_stop_the_plan_unless_skipped_and_then_are_listed(tmp_path: Path) -> None:
+    accounts = with_bad_rows(tmp_path)
+    run = await winback("plan", str(CAMPAIGN), "--accounts", str(accounts), env=env_for(None, tmp_path))
+    assert run.code == 2 and run.out == ""
+    errors = run.err.strip().splitlines()
+    assert any(f"{accounts}: row 3, column arr" in line for line in errors), run.err
+    assert any(f"{accounts}: row 6, column country" in line for line in errors), run.err
+
+    table = await winback(
+        "plan", str(CAMPAIGN), "--accounts", str(accounts), "--skip-invalid", env=env_for(None, tmp_path)
+    )
+    assert table.code == 0, table.err
+    assert "skipped" in table.out and "ACC-1002" in table.out
+
+    as_json = await winback(
+        "plan",
+        str(CAMPAIGN),
+        "--accounts",
+        str(accounts),
+        "--skip-invalid",
+        "--json",
+        env=env_for(None, tmp_path),
+    )
+    assert as_json.code == 0
+    doc = json.loads(as_json.out)  # stdout stays pure JSON; the skipped rows go to stderr
+    assert doc["totals"]["skipped_rows"] == 2
+    assert "ACC-1002" not in {a["account_id"] for a in doc["accounts"]}
+    assert "skipped" in as_json.err and "ACC-1002" in as_json.err
+
+
+async def test_a_bad_as_of_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    run = await winback(
+        "plan",
+        str(CAMPAIGN),
+        "--accounts",
+        str(ACCOUNTS),
+        "--as-of",
+        "next week",
+        env=env_for(None, tmp_path),
+    )
+    assert run.code == 2 and run.out == ""
+    assert run.err.strip() == "--as-of: 'next week' is not a date; write it as YYYY-MM-DD, e.g. 2027-03-01"
