@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import socket
 import subprocess
 import sys
@@ -438,38 +437,3 @@ def test_the_registration_script_registers_them_and_can_run_again(dev_server: st
         assert kinds.get(key.name) == "INDEXED_VALUE_TYPE_KEYWORD", (
             f"{key.name} is {kinds.get(key.name)!r} after the registration script, not a Keyword"
         )
-
-
-# --- what a Docker engine would say ------------------------------------------------------------
-
-
-def compose_command() -> list[str] | None:
-    docker = shutil.which("docker")
-    if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
-        return [docker, "compose"]
-    standalone = shutil.which("docker-compose")
-    if standalone:
-        version = subprocess.run([standalone, "version"], capture_output=True, text=True).stdout
-        if "v2." in version or "v5." in version:
-            return [standalone]
-    return None
-
-
-def test_docker_compose_accepts_the_file_and_requires_the_secrets(tmp_path: Path) -> None:
-    compose = compose_command()
-    if compose is None:
-        pytest.skip("no Docker Compose v2 on this machine")
-    filled = ENV_EXAMPLE.read_text()
-    for secret in SECRETS:
-        filled = re.sub(rf"^{secret}=.*$", f"{secret}=0123456789abcdef", filled, flags=re.MULTILINE)
-    (tmp_path / "filled.env").write_text(filled)
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
-    base = [*compose, "-f", str(COMPOSE_FILE), "--env-file"]
-    ok = subprocess.run([*base, str(tmp_path / "filled.env"), "config", "--quiet"], env=env,
-                        capture_output=True, text=True)
-    assert ok.returncode == 0, f"docker compose config refused the file: {ok.stderr.strip()}"
-    bare = subprocess.run([*base, str(ENV_EXAMPLE), "config", "--quiet"], env=env, capture_output=True,
-                          text=True)
-    assert bare.returncode != 0 and "required variable" in bare.stderr, (
-        "docker compose should refuse to start while .env leaves the secrets empty"
-    )
