@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from campaigns.model import Preference
 from tests.cli import EXAMPLES, Run, env_for, winback
+from tests.factories import temp_store
 
 CAMPAIGN = EXAMPLES / "spring-winback.yaml"
 ACCOUNTS = EXAMPLES / "accounts.csv"
@@ -67,11 +69,16 @@ async def test_simulate_prints_every_touch_and_one_closing_row_per_account(tmp_p
             previous = at_utc
             assert isinstance(t["deferred"], list)
 
-    assert by_account["ACC-1012"] == [
-        {"account_id": "ACC-1012", "outcome": "not_started", "reason": "structural churn: never contacted"}
-    ]
+    [structural] = by_account["ACC-1012"]
+    assert structural["outcome"] == "not_started"
+    assert str(structural["reason"]).startswith("structural churn") and "never contacted" in str(
+        structural["reason"]
+    )
     assert by_account["ACC-1013"][0]["outcome"] == "not_started"
-    assert "below 1000" in str(by_account["ACC-1013"][0]["reason"])
+    assert "below 1,000" in str(by_account["ACC-1013"][0]["reason"])
+    # Staggered like a launch: the first touches do not all go out in the same minute.
+    first = [str(r["at_utc"])[:16] for r in rows if r.get("touch") == 1]
+    assert len(set(first)) > len(first) // 2
     deferrals = [d for r in rows for d in r.get("deferred", [])]
     assert any(d.endswith(": quarter-end blackout") for d in deferrals)
 
@@ -115,3 +122,24 @@ async def test_a_hundred_sequences_start_together_without_workflow_task_failures
     closing = [r for r in json.loads(run.out) if "outcome" in r]
     assert len(closing) == 100 and {r["outcome"] for r in closing} == {"completed_no_reply"}
     assert "deadlock" not in run.err.lower() and "Failed handling activation" not in run.err
+
+
+async def test_whom_the_store_says_declined_is_left_out_of_the_simulation(tmp_path: Path) -> None:
+    store = temp_store(tmp_path)  # the data folder the command uses
+    today = date.today()
+    store.record_preference(
+        Preference(
+            email="aino.korhonen@revontuli.example",  # ACC-1001's contact
+            account_id="ACC-1001",
+            kind="declined",
+            since=today.isoformat(),
+            until=(today + timedelta(days=400)).isoformat(),
+            reason="not this year",
+        )
+    )
+    store.close()
+    run = await simulate_json(ACCOUNTS, tmp_path)
+    assert run.code == 0, run.err
+    rows = [r for r in json.loads(run.out) if r["account_id"] == "ACC-1001"]
+    assert len(rows) == 1 and rows[0]["outcome"] == "not_started"
+    assert "declined" in rows[0]["reason"]

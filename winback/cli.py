@@ -371,10 +371,21 @@ def simulate(campaign: Path, accounts_path: Path, start_text: str | None, as_jso
                 EXIT_BAD_INPUT,
             )
     camp, accounts_file = load_simulation_inputs(campaign, accounts_path)
+    # Read only: who declined, rests or is already in a sequence is left out as a launch would.
+    store = open_store(settings_mod.load())
+    as_of = (start or datetime.now(UTC)).date()
+    preferences = store.preferences(as_of=as_of)
+    enrolments = store.enrolments_for_plan(camp.id)
+    store.close()
     try:
         rows = run(
             lambda: run_simulation(
-                camp, accounts_file.accounts, start=start, invalid=accounts_file.invalid_rows
+                camp,
+                accounts_file.accounts,
+                start=start,
+                invalid=accounts_file.invalid_rows,
+                preferences=preferences,
+                enrolments=enrolments,
             )
         )
     except ValueError as err:

@@ -19,11 +19,13 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import MemoryTransport
+from activities.launch import decode_input
 from activities.sequence import SequenceActivities
 from activities.store import Store
-from campaigns.model import Account, Campaign
+from campaigns.model import Account, Campaign, Enrolment, Preference
+from campaigns.plan import build_plan
 from winback import binaries
-from winback.launcher import decide, start_sequence
+from winback.launcher import launch_items, start_sequence
 from winback.worker import sequence_worker
 from workflows import search_attributes as sa
 from workflows.contracts import SequenceResult, TaskAssignment, TaskCompletion
@@ -80,14 +82,26 @@ async def simulate(
     *,
     start: datetime | None = None,
     invalid: Sequence[tuple[str, str]] = (),
+    preferences: Sequence[Preference] = (),
+    enrolments: Sequence[Enrolment] = (),
 ) -> list[dict[str, Any]]:
     """Rows in account order: each touch done, then the account's closing row.
 
     `invalid` lists (account id, problem) for rows that failed validation: they close with
-    outcome not_started.
+    outcome not_started, as do the accounts the plan leaves out (with its reasons).
+    `preferences` and `enrolments` come from the store, so the simulation leaves out whom a
+    launch would leave out; the simulation itself writes to a throwaway store only.
     """
     with contextlib.ExitStack() as stack:
-        return await _simulate(stack, campaign, accounts, start=start, invalid=invalid)
+        return await _simulate(
+            stack,
+            campaign,
+            accounts,
+            start=start,
+            invalid=invalid,
+            preferences=preferences,
+            enrolments=enrolments,
+        )
 
 
 async def _simulate(
@@ -97,6 +111,8 @@ async def _simulate(
     *,
     start: datetime | None,
     invalid: Sequence[tuple[str, str]],
+    preferences: Sequence[Preference],
+    enrolments: Sequence[Enrolment],
 ) -> list[dict[str, Any]]:
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(binaries.test_server())
@@ -126,19 +142,24 @@ async def _simulate(
             account_id: {"account_id": account_id, "outcome": NOT_STARTED, "reason": problem}
             for account_id, problem in invalid
         }
+        # Exactly what `winback launch` would do at that moment: the same eligibility, order,
+        # staggered starts and sequence inputs.
+        now = await env.get_current_time()
+        plan = build_plan(
+            accounts, campaign, as_of=now.date(), preferences=preferences, enrolments=enrolments
+        )
+        for entry in plan.entries:
+            if not entry.included:
+                closing[entry.account_id] = {
+                    "account_id": entry.account_id,
+                    "outcome": NOT_STARTED,
+                    "reason": "; ".join(entry.reasons),
+                }
         started: list[tuple[str, WorkflowHandle[SequenceWorkflow, SequenceResult]]] = []
         async with sequence_worker(client, SIM_TASK_QUEUE, impl):
-            for account in accounts:
-                decision = decide(account, campaign)
-                if decision.input is None:
-                    closing[account.account_id] = {
-                        "account_id": account.account_id,
-                        "outcome": NOT_STARTED,
-                        "reason": decision.reason,
-                    }
-                    continue
-                handle = await start_sequence(client, SIM_TASK_QUEUE, decision.input)
-                started.append((account.account_id, handle))
+            for item in launch_items(plan, campaign, accounts, now=now):
+                handle = await start_sequence(client, SIM_TASK_QUEUE, decode_input(item.payload))
+                started.append((item.account_id, handle))
             results: dict[str, list[dict[str, Any]]] = {}
             # One at a time: the test server fails gathered result() calls (DESIGN.md), and
             # the other sequences advance meanwhile anyway.
