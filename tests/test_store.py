@@ -24,12 +24,12 @@ from activities.store import (
     MessageLogEntry,
     Store,
     StoreError,
-    add_months,
     alembic_config,
     database_url,
     masked,
     metadata,
 )
+from campaigns.eligibility import add_months
 from campaigns.model import Account, Contact, CoolOff, Enrolment, Preference
 from tests.pg import (
     fresh_schema,

@@ -24,7 +24,7 @@ from activities.store.records import (
     StoreError,
 )
 from activities.store.schema import metadata
-from activities.store.store import SUPPRESSION_KINDS, Store, add_months, implied_preference
+from activities.store.store import SUPPRESSION_KINDS, Store, implied_preference
 
 __all__ = [
     "LAUNCH_ALREADY_RUNNING",
@@ -41,7 +41,6 @@ __all__ = [
     "MessageLogEntry",
     "Store",
     "StoreError",
-    "add_months",
     "alembic_config",
     "database_url",
     "implied_preference",

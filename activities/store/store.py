@@ -6,7 +6,6 @@ Temporal retries activities.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
@@ -45,6 +44,7 @@ from activities.store.records import (
     MessageLogEntry,
     StoreError,
 )
+from campaigns.eligibility import preference_until
 from campaigns.model import PREFERENCE_KINDS, Account, Contact, Enrolment, Preference
 from workflows.contracts import (
     CANCELLED,
@@ -65,13 +65,6 @@ _IN_CHUNK: Final = 500
 _INSERT_CHUNK: Final = 1000
 
 _T = TypeVar("_T")
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar months later, clamping the day: Aug 31 + 6 months = Feb 28 (29 in leap years)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _utc_date(moment: datetime) -> date:
@@ -193,18 +186,20 @@ def _launch_item(row: RowMapping) -> LaunchItem:
 def implied_preference(rec: OutcomeRecord) -> Preference | None:
     """The cool-off an outcome sets: a decline or a sequence nobody answered."""
     if rec.outcome == DECLINED:
-        kind, months = "declined", rec.cool_off.declined_months
+        kind = "declined"
     elif rec.outcome == COMPLETED_NO_REPLY:
-        kind, months = "ghosted", rec.cool_off.ghosted_months
+        kind = "ghosted"
     else:
         return None
     ended = _utc_date(rec.ended_at)
+    # The same rule the plan applies when it reads the preference back.
+    until = preference_until(kind, ended, rec.cool_off)
     return Preference(
         email=rec.contact_email.strip().lower(),
         account_id=rec.account_id,
         kind=kind,
         since=ended.isoformat(),
-        until=add_months(ended, months).isoformat(),
+        until=_iso(until),
         reason=rec.reason,
         campaign_id=rec.campaign_id,
     )
