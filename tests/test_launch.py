@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
+import sys
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -18,7 +20,7 @@ from activities.launch import LaunchActivities, decode_input
 from activities.store import Store
 from campaigns.model import Account
 from campaigns.plan import build_plan
-from tests.cli import EXAMPLES, env_for, winback
+from tests.cli import EXAMPLES, REPO, env_for, winback
 from tests.factories import make_account, make_campaign, temp_store
 from winback import launcher
 from winback.settings import Settings
@@ -218,3 +220,38 @@ async def test_launch_command_then_the_same_launch_again_starts_nothing_and_says
             with contextlib.suppress(Exception):
                 await handle.cancel()
     store.close()
+
+
+async def test_ctrl_c_only_detaches_the_progress_bar_and_the_launch_goes_on(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    run_id = uuid.uuid4().hex[:8]
+    campaign_id = f"detach-{run_id}"
+    accounts = unique_accounts_file(tmp_path, f"D{run_id}")
+    campaign = campaign_file(tmp_path, campaign_id)
+    # No worker polls this queue yet, so the launch is still going when Ctrl-C comes.
+    env = env_for(dev_env, tmp_path, f"detach-{run_id}")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "winback",
+        "launch",
+        str(campaign),
+        "--accounts",
+        str(accounts),
+        cwd=REPO,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    while b"launching 12 sequences" not in await asyncio.wait_for(proc.stdout.readline(), 60):
+        pass
+    proc.send_signal(signal.SIGINT)
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    assert "detached; the launch goes on" in out.decode()
+
+    handle = dev_env.client.get_workflow_handle(f"winback-launch-{campaign_id}")
+    assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+    await handle.terminate("test over")
