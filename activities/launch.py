@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from temporalio import activity
 from temporalio.api.common.v1 import Payload
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.converter import JSONPlainPayloadConverter
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -15,7 +17,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from activities.store import LaunchItem, LaunchItemResult, Store
 from campaigns.model import Enrolment
 from workflows import search_attributes as sa
-from workflows.contracts import STATE_SCHEDULED, BatchRequest, BatchResult, SequenceInput
+from workflows.contracts import STATE_SCHEDULED, BatchRequest, BatchResult, SequenceInput, SequenceResult
 from workflows.sequence import SequenceWorkflow, workflow_id_for
 
 # The memo key that ties a sequence to the launch that started it: after a crash between
@@ -40,6 +42,33 @@ def decode_input(text: str) -> SequenceInput:
     value = _json.from_payload(payload, SequenceInput)
     assert isinstance(value, SequenceInput)
     return value
+
+
+async def start_sequence(
+    client: Client, task_queue: str, inp: SequenceInput, *, memo: Mapping[str, Any] | None = None
+) -> WorkflowHandle[SequenceWorkflow, SequenceResult]:
+    """Start one sequence. Keep the returned handle: on the time-skipping server only the
+    handle start_workflow returns skips time while its result is awaited."""
+    acc = inp.account
+    return await client.start_workflow(
+        SequenceWorkflow.run,
+        inp,
+        id=workflow_id_for(acc.account_id),
+        task_queue=task_queue,
+        # One running sequence per account, enforced by Temporal rather than our bookkeeping.
+        id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        memo=memo,
+        search_attributes=sa.for_sequence(
+            campaign_id=inp.campaign_id,
+            account_id=acc.account_id,
+            tier=acc.tier,
+            owner_handle=acc.owner_handle,
+            churn_reason=acc.churn_reason,
+            state=STATE_SCHEDULED,
+        ),
+        static_summary=f"{inp.campaign_id}: {inp.plan.playbook_id} for {acc.account_id} ({acc.tier})",
+    )
 
 
 class LaunchActivities:
@@ -104,25 +133,8 @@ class LaunchActivities:
     async def _start(self, req: BatchRequest, item: LaunchItem) -> LaunchItemResult:
         try:
             inp = decode_input(item.payload)
-            acc = inp.account
-            handle = await self.client.start_workflow(
-                SequenceWorkflow.run,
-                inp,
-                id=workflow_id_for(acc.account_id),
-                task_queue=self.task_queue,
-                # One running sequence per account, enforced by Temporal itself.
-                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-                memo={LAUNCH_MEMO: req.launch_id},
-                search_attributes=sa.for_sequence(
-                    campaign_id=inp.campaign_id,
-                    account_id=acc.account_id,
-                    tier=acc.tier,
-                    owner_handle=acc.owner_handle,
-                    churn_reason=acc.churn_reason,
-                    state=STATE_SCHEDULED,
-                ),
-                static_summary=f"{inp.campaign_id}: {inp.plan.playbook_id} for {acc.account_id} ({acc.tier})",
+            handle = await start_sequence(
+                self.client, self.task_queue, inp, memo={LAUNCH_MEMO: req.launch_id}
             )
         except WorkflowAlreadyStartedError as err:
             return await self._already(req, item, err)

@@ -9,6 +9,7 @@ from pathlib import Path
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import OutboxTransport
+from activities.launch import start_sequence
 from activities.sequence import SequenceActivities
 from activities.tasks import FolderTaskBoard
 from campaigns.accounts import load_accounts
@@ -16,7 +17,7 @@ from campaigns.campaign import load_campaign
 from campaigns.eligibility import add_months
 from tests.cli import EXAMPLES, env_for, winback
 from tests.factories import temp_store
-from winback.launcher import decide, start_sequence
+from winback.launcher import decide
 from winback.worker import sequence_worker
 from workflows.contracts import DECLINED, DeclineNotice
 from workflows.sequence import SequenceWorkflow

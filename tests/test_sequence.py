@@ -18,11 +18,11 @@ from temporalio.testing import WorkflowEnvironment
 
 import templates
 from activities.email import Delivery, OutboxTransport
+from activities.launch import start_sequence
 from activities.sequence import SequenceActivities
 from activities.tasks import FolderTaskBoard, TaskBoard
 from campaigns.model import MANUAL_CHANNELS, PlannedTouch
 from tests.factories import make_account, quiet_monday, sequence_input, temp_store
-from winback.launcher import start_sequence
 from winback.simulate import InstantTaskBoard
 from winback.worker import sequence_worker
 from workflows.contracts import (

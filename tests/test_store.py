@@ -31,6 +31,7 @@ from activities.store import (
 )
 from campaigns.eligibility import add_months
 from campaigns.model import Account, Contact, CoolOff, Enrolment, Preference
+from tests.factories import make_account
 from tests.pg import (
     fresh_schema,
     postgres_url,  # noqa: F401  (the session fixture, used via getfixturevalue)
@@ -64,19 +65,11 @@ def store(db_url: str) -> Iterator[Store]:
 
 
 def account(n: int = 1, **overrides: Any) -> Account:
-    base = Account(
+    """The factories' account, numbered so many can live in one store."""
+    base = make_account(
         account_id=f"ACC-{n}",
         company=f"Revontuli Analytics {n} Oy",
         domain=f"revontuli{n}.example",
-        country="FI",
-        timezone="Europe/Helsinki",
-        arr=120_000.0,
-        churned_on="2026-02-15",
-        churn_reason="product_gap",
-        churn_detail="needed a Salesforce integration",
-        competitor="",
-        departure="graceful",
-        owner="maria.lind@winback.example",
         contact=Contact(name="Aino Korhonen", email=f"aino@revontuli{n}.example", title="Head of RevOps"),
         locale="fi",
         executive=Contact(name="Mikko Saari", email=f"mikko@revontuli{n}.example", title="COO"),

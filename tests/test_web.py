@@ -22,6 +22,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 from activities import unsubscribe
 from activities.store import Store, database_url
 from campaigns.model import Account, Contact, Preference
+from tests.factories import make_account
 from winback.settings import Settings
 from winback.web import create_app, record_in_store, store_recorder, web_command
 
@@ -145,19 +146,9 @@ def test_a_failed_recording_answers_500_without_logging_the_exception_text(
 
 
 def account(account_id: str = "ACC-1", email: str = "Aino@Revontuli.example") -> Account:
-    return Account(
+    return make_account(
         account_id=account_id,
-        company="Revontuli Analytics Oy",
-        domain="revontuli.example",
-        country="FI",
-        timezone="Europe/Helsinki",
-        arr=120_000.0,
-        churned_on="2026-02-15",
-        churn_reason="product_gap",
         churn_detail="",
-        competitor="",
-        departure="graceful",
-        owner="maria.lind@winback.example",
         contact=Contact(name="Aino Korhonen", email=email),
         executive=Contact(name="Mikko Saari", email="mikko@revontuli.example"),
     )

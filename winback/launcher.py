@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
@@ -30,9 +30,8 @@ from campaigns.model import (
 from campaigns.plan import Plan, launch_order
 from campaigns.stagger import stagger
 from workflows import search_attributes as sa
-from workflows.contracts import STATE_SCHEDULED, LaunchInput, LaunchProgress, SequenceInput, SequenceResult
+from workflows.contracts import LaunchInput, LaunchProgress, SequenceInput
 from workflows.launch import LaunchWorkflow, launch_workflow_id
-from workflows.sequence import SequenceWorkflow, workflow_id_for
 
 
 @dataclass(frozen=True)
@@ -94,61 +93,6 @@ def decide(
         ),
         f"{tier} {playbook.id}: {len(touches)} touches",
     )
-
-
-@dataclass
-class LaunchReport:
-    started: list[str] = field(default_factory=list)
-    already_running: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-
-
-async def start_sequence(
-    client: Client, task_queue: str, inp: SequenceInput
-) -> WorkflowHandle[SequenceWorkflow, SequenceResult]:
-    """Start one sequence. Keep the returned handle: on the time-skipping server only the
-    handle start_workflow returns skips time while its result is awaited."""
-    acc = inp.account
-    return await client.start_workflow(
-        SequenceWorkflow.run,
-        inp,
-        id=workflow_id_for(acc.account_id),
-        task_queue=task_queue,
-        # One running sequence per account, enforced by Temporal rather than our bookkeeping.
-        id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-        search_attributes=sa.for_sequence(
-            campaign_id=inp.campaign_id,
-            account_id=acc.account_id,
-            tier=acc.tier,
-            owner_handle=acc.owner_handle,
-            churn_reason=acc.churn_reason,
-            state=STATE_SCHEDULED,
-        ),
-        static_summary=f"{inp.campaign_id}: {inp.plan.playbook_id} for {acc.account_id} ({acc.tier})",
-    )
-
-
-async def start_all(
-    client: Client, task_queue: str, inputs: Iterable[SequenceInput], concurrency: int = 50
-) -> LaunchReport:
-    report = LaunchReport()
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(inp: SequenceInput) -> None:
-        account_id = inp.account.account_id
-        async with gate:
-            try:
-                await start_sequence(client, task_queue, inp)
-            except WorkflowAlreadyStartedError:
-                report.already_running.append(account_id)
-            except Exception as err:  # reported per account; the others still start
-                report.failed.append((account_id, f"{type(err).__name__}: {err}"))
-            else:
-                report.started.append(account_id)
-
-    await asyncio.gather(*(one(inp) for inp in inputs))
-    return report
 
 
 def select(accounts: Sequence[Account], only: Sequence[str]) -> tuple[list[Account], list[str]]:

@@ -19,13 +19,13 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import MemoryTransport
-from activities.launch import decode_input
+from activities.launch import decode_input, start_sequence
 from activities.sequence import SequenceActivities
 from activities.store import Store
 from campaigns.model import Account, Campaign, Enrolment, Preference
 from campaigns.plan import build_plan
 from winback import binaries
-from winback.launcher import launch_items, start_sequence
+from winback.launcher import launch_items
 from winback.worker import sequence_worker
 from workflows import search_attributes as sa
 from workflows.contracts import SequenceResult, TaskAssignment, TaskCompletion

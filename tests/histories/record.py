@@ -17,12 +17,12 @@ from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import OutboxTransport
-from activities.launch import LaunchActivities
+from activities.launch import LaunchActivities, start_sequence
 from activities.sequence import SequenceActivities
 from campaigns.plan import build_plan
 from tests.factories import make_account, make_campaign, quiet_monday, sequence_input, temp_store
 from winback import binaries
-from winback.launcher import launch_items, start_launch, start_sequence
+from winback.launcher import launch_items, start_launch
 from winback.simulate import InstantTaskBoard, register_search_attributes
 from winback.worker import sequence_worker
 from workflows.contracts import DeclineNotice, PauseRequest, ReplyNotice
