@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from temporalio import workflow
@@ -28,7 +27,6 @@ with workflow.unsafe.imports_passed_through():
         DECLINED,
         REPLIED,
         STATE_PAUSED,
-        STATE_SCHEDULED,
         STATE_TASK_OPEN,
         STATE_WAITING,
         TASK_OUTCOMES,
@@ -52,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         TaskReceipt,
         TouchRecord,
     )
+    from workflows.sequence_state import SequenceState as _State
 
 TASK_QUEUE = "winback"
 WORKFLOW_ID_PREFIX = "winback-"
@@ -74,26 +73,6 @@ _RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=tim
 def workflow_id_for(account_id: str) -> str:
     """One running sequence per account: Temporal's id conflict policy enforces it."""
     return f"{WORKFLOW_ID_PREFIX}{account_id}"
-
-
-@dataclass
-class _State:
-    """Everything the sequence knows, in one place (the status query reads it)."""
-
-    state: str = STATE_SCHEDULED
-    current_touch: int = 0
-    touches: list[TouchRecord] = field(default_factory=list)
-    next_action: NextAction | None = None
-    open_task: OpenTask | None = None
-    task_result: TaskCompletion | None = None
-    paused: bool = False
-    pause_reason: str = ""
-    pause_until: datetime | None = None
-    skip_requested: int | None = None  # touch number to skip
-    outcome: str | None = None
-    outcome_reason: str = ""
-    thread_root_id: str = ""
-    thread_subject: str = ""
 
 
 class _Stop(Exception):
