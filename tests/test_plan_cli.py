@@ -6,11 +6,18 @@ import csv
 import json
 from pathlib import Path
 
-from tests.cli import EXAMPLES, env_for, winback
+from tests.cli import EXAMPLES, Run, env_for, winback
 
 CAMPAIGN = EXAMPLES / "spring-winback.yaml"
 ACCOUNTS = EXAMPLES / "accounts.csv"
 ACCOUNT_KEYS = ["account_id", "included", "tier", "priority", "playbook", "earliest_start", "reasons"]
+
+
+async def plan(tmp_path: Path, accounts: Path, *args: str) -> Run:
+    """`winback plan` on the example campaign, with no Temporal reachable."""
+    return await winback(
+        "plan", str(CAMPAIGN), "--accounts", str(accounts), *args, env=env_for(None, tmp_path)
+    )
 
 
 def with_bad_rows(tmp_path: Path) -> Path:
@@ -28,16 +35,7 @@ def with_bad_rows(tmp_path: Path) -> Path:
 
 async def test_plan_json_is_the_documented_shape_and_needs_no_temporal(tmp_path: Path) -> None:
     # TEMPORAL_ADDRESS points nowhere: planning must not need the cluster.
-    run = await winback(
-        "plan",
-        str(CAMPAIGN),
-        "--accounts",
-        str(ACCOUNTS),
-        "--as-of",
-        "2027-01-15",
-        "--json",
-        env=env_for(None, tmp_path),
-    )
+    run = await plan(tmp_path, ACCOUNTS, "--as-of", "2027-01-15", "--json")
     assert run.code == 0, run.err
     doc = json.loads(run.out)
     assert list(doc) == ["accounts", "totals"]
@@ -60,55 +58,27 @@ async def test_plan_json_is_the_documented_shape_and_needs_no_temporal(tmp_path:
 
 async def test_as_of_moves_the_rules_to_that_day(tmp_path: Path) -> None:
     # ACC-1003 churned 2026-04-03: too early on 2026-10-02, eligible from 2026-10-03.
-    early = await winback(
-        "plan",
-        str(CAMPAIGN),
-        "--accounts",
-        str(ACCOUNTS),
-        "--as-of",
-        "2026-10-02",
-        "--json",
-        env=env_for(None, tmp_path),
-    )
+    early = await plan(tmp_path, ACCOUNTS, "--as-of", "2026-10-02", "--json")
     entry = {a["account_id"]: a for a in json.loads(early.out)["accounts"]}["ACC-1003"]
     assert entry["included"] is False and entry["earliest_start"] == "2026-10-03"
     assert any("too early" in r for r in entry["reasons"])
-    on_time = await winback(
-        "plan",
-        str(CAMPAIGN),
-        "--accounts",
-        str(ACCOUNTS),
-        "--as-of",
-        "2026-10-03",
-        "--json",
-        env=env_for(None, tmp_path),
-    )
+    on_time = await plan(tmp_path, ACCOUNTS, "--as-of", "2026-10-03", "--json")
     assert {a["account_id"]: a for a in json.loads(on_time.out)["accounts"]}["ACC-1003"]["included"] is True
 
 
 async def test_bad_rows_stop_the_plan_unless_skipped_and_then_are_listed(tmp_path: Path) -> None:
     accounts = with_bad_rows(tmp_path)
-    run = await winback("plan", str(CAMPAIGN), "--accounts", str(accounts), env=env_for(None, tmp_path))
+    run = await plan(tmp_path, accounts)
     assert run.code == 2 and run.out == ""
     errors = run.err.strip().splitlines()
     assert any(f"{accounts}: row 3, column arr" in line for line in errors), run.err
     assert any(f"{accounts}: row 6, column country" in line for line in errors), run.err
 
-    table = await winback(
-        "plan", str(CAMPAIGN), "--accounts", str(accounts), "--skip-invalid", env=env_for(None, tmp_path)
-    )
+    table = await plan(tmp_path, accounts, "--skip-invalid")
     assert table.code == 0, table.err
     assert "skipped" in table.out and "ACC-1002" in table.out
 
-    as_json = await winback(
-        "plan",
-        str(CAMPAIGN),
-        "--accounts",
-        str(accounts),
-        "--skip-invalid",
-        "--json",
-        env=env_for(None, tmp_path),
-    )
+    as_json = await plan(tmp_path, accounts, "--skip-invalid", "--json")
     assert as_json.code == 0
     doc = json.loads(as_json.out)  # stdout stays pure JSON; the skipped rows go to stderr
     assert doc["totals"]["skipped_rows"] == 2
@@ -117,14 +87,6 @@ async def test_bad_rows_stop_the_plan_unless_skipped_and_then_are_listed(tmp_pat
 
 
 async def test_a_bad_as_of_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    run = await winback(
-        "plan",
-        str(CAMPAIGN),
-        "--accounts",
-        str(ACCOUNTS),
-        "--as-of",
-        "next week",
-        env=env_for(None, tmp_path),
-    )
+    run = await plan(tmp_path, ACCOUNTS, "--as-of", "next week")
     assert run.code == 2 and run.out == ""
     assert run.err.strip() == "--as-of: 'next week' is not a date; write it as YYYY-MM-DD, e.g. 2027-03-01"
