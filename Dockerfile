@@ -20,6 +20,7 @@ RUN pip install . && pip uninstall --yes winback
 # The project itself: the packages pyproject.toml lists, nothing else (.dockerignore keeps
 # .env, data/ and the virtualenv out of the build context as well).
 COPY campaigns ./campaigns
+COPY contracts ./contracts
 COPY templates ./templates
 COPY workflows ./workflows
 COPY activities ./activities

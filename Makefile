@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	# Bytecode even where PYTHONDONTWRITEBYTECODE is set: the workflow sandbox imports the
 	# workflow modules afresh for every new workflow, and compiling them from source each time
 	# cost a third of a launching worker's CPU (bench/launch.py).
-	$(BIN)/python -m compileall -q campaigns templates workflows activities signals winback
+	$(BIN)/python -m compileall -q campaigns contracts templates workflows activities signals winback
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,6 +22,7 @@ install: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(STAMP) lint
 	$(BIN)/pytest

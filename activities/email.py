@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
 
-from workflows.contracts import SendRequest
+from contracts.sequence import SendRequest
 
 
 @dataclass(frozen=True)

@@ -8,65 +8,43 @@ from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import activity
-from temporalio.api.common.v1 import Payload
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.converter import JSONPlainPayloadConverter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.store import LaunchItem, LaunchItemResult, Store
 from campaigns.model import Enrolment
-from workflows import search_attributes as sa
-from workflows.contracts import STATE_SCHEDULED, BatchRequest, BatchResult, SequenceInput, SequenceResult
-from workflows.sequence import SequenceWorkflow, workflow_id_for
-
-# The memo key that ties a sequence to the launch that started it: after a crash between
-# starting a workflow and writing that down, the retry recognises its own start.
-LAUNCH_MEMO = "winback_launch"
-STARTED = "started"
-ALREADY_RUNNING = "already_running"
-FAILED = "failed"
-
-_json = JSONPlainPayloadConverter()
-
-
-def encode_input(inp: SequenceInput) -> str:
-    """A sequence's input as the store keeps it: Temporal's own JSON, so it decodes exactly."""
-    payload = _json.to_payload(inp)
-    assert payload is not None
-    return payload.data.decode()
-
-
-def decode_input(text: str) -> SequenceInput:
-    payload = Payload(metadata={"encoding": b"json/plain"}, data=text.encode())
-    value = _json.from_payload(payload, SequenceInput)
-    assert isinstance(value, SequenceInput)
-    return value
+from contracts import ids
+from contracts import search_attributes as sa
+from contracts.codec import decode_input
+from contracts.launch import (
+    ITEM_ALREADY_RUNNING,
+    ITEM_FAILED,
+    ITEM_PENDING,
+    ITEM_STARTED,
+    BatchRequest,
+    BatchResult,
+)
+from contracts.sequence import STATE_SCHEDULED, SequenceInput, SequenceResult
 
 
 async def start_sequence(
     client: Client, task_queue: str, inp: SequenceInput, *, memo: Mapping[str, Any] | None = None
-) -> WorkflowHandle[SequenceWorkflow, SequenceResult]:
-    """Start one sequence. Keep the returned handle: on the time-skipping server only the
-    handle start_workflow returns skips time while its result is awaited."""
+) -> WorkflowHandle[Any, SequenceResult]:
+    """Start one sequence by its type name. Keep the returned handle: on the time-skipping
+    server only the handle start_workflow returns skips time while its result is awaited."""
     acc = inp.account
     return await client.start_workflow(
-        SequenceWorkflow.run,
+        ids.SEQUENCE_WORKFLOW,
         inp,
-        id=workflow_id_for(acc.account_id),
+        id=ids.workflow_id_for(acc.account_id),
         task_queue=task_queue,
+        result_type=SequenceResult,
         # One running sequence per account, enforced by Temporal rather than our bookkeeping.
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         memo=memo,
-        search_attributes=sa.for_sequence(
-            campaign_id=inp.campaign_id,
-            account_id=acc.account_id,
-            tier=acc.tier,
-            owner_handle=acc.owner_handle,
-            churn_reason=acc.churn_reason,
-            state=STATE_SCHEDULED,
-        ),
+        search_attributes=sa.for_sequence(acc, campaign_id=inp.campaign_id, state=STATE_SCHEDULED),
         static_summary=f"{inp.campaign_id}: {inp.plan.playbook_id} for {acc.account_id} ({acc.tier})",
     )
 
@@ -89,7 +67,7 @@ class LaunchActivities:
                 f"the store has {len(items)}"
             )
         gate = asyncio.Semaphore(self.concurrency)
-        pending = [item for item in items if item.state == "pending"]
+        pending = [item for item in items if item.state == ITEM_PENDING]
         done = 0
 
         async def one(item: LaunchItem) -> LaunchItemResult:
@@ -101,7 +79,7 @@ class LaunchActivities:
             return result
 
         results = await asyncio.gather(*(one(item) for item in pending))
-        started = [r for r in results if r.state == STARTED]
+        started = [r for r in results if r.state == ITEM_STARTED]
         by_position = {item.position: item for item in items}
         now = datetime.now(UTC)
         await asyncio.to_thread(
@@ -110,7 +88,7 @@ class LaunchActivities:
                 Enrolment(
                     account_id=by_position[r.position].account_id,
                     campaign_id=req.campaign_id,
-                    workflow_id=workflow_id_for(by_position[r.position].account_id),
+                    workflow_id=ids.workflow_id_for(by_position[r.position].account_id),
                     run_id=r.run_id,
                     started_on=now.date().isoformat(),
                 )
@@ -124,35 +102,39 @@ class LaunchActivities:
             final[r.position] = (r.state, by_position[r.position].account_id, r.note)
         states = [state for state, _, _ in final.values()]
         return BatchResult(
-            started=states.count(STARTED),
-            already_running=states.count(ALREADY_RUNNING),
-            failed=states.count(FAILED),
-            failures=[f"{account}: {note}" for state, account, note in final.values() if state == FAILED],
+            started=states.count(ITEM_STARTED),
+            already_running=states.count(ITEM_ALREADY_RUNNING),
+            failed=states.count(ITEM_FAILED),
+            failures=[
+                f"{account}: {note}" for state, account, note in final.values() if state == ITEM_FAILED
+            ],
         )
 
     async def _start(self, req: BatchRequest, item: LaunchItem) -> LaunchItemResult:
         try:
             inp = decode_input(item.payload)
             handle = await start_sequence(
-                self.client, self.task_queue, inp, memo={LAUNCH_MEMO: req.launch_id}
+                self.client, self.task_queue, inp, memo={ids.LAUNCH_MEMO: req.launch_id}
             )
         except WorkflowAlreadyStartedError as err:
             return await self._already(req, item, err)
         except Exception as err:  # reported per account; the rest of the batch still starts
-            return LaunchItemResult(position=item.position, state=FAILED, note=f"{type(err).__name__}: {err}")
-        return LaunchItemResult(position=item.position, state=STARTED, run_id=handle.result_run_id or "")
+            return LaunchItemResult(
+                position=item.position, state=ITEM_FAILED, note=f"{type(err).__name__}: {err}"
+            )
+        return LaunchItemResult(position=item.position, state=ITEM_STARTED, run_id=handle.result_run_id or "")
 
     async def _already(
         self, req: BatchRequest, item: LaunchItem, err: WorkflowAlreadyStartedError
     ) -> LaunchItemResult:
-        handle = self.client.get_workflow_handle(workflow_id_for(item.account_id), run_id=err.run_id)
+        handle = self.client.get_workflow_handle(ids.workflow_id_for(item.account_id), run_id=err.run_id)
         try:
             memo = await (await handle.describe()).memo()
         except Exception:
             memo = {}
-        if memo.get(LAUNCH_MEMO) == req.launch_id:
+        if memo.get(ids.LAUNCH_MEMO) == req.launch_id:
             # An earlier attempt of this very batch started it and died before writing it down.
-            return LaunchItemResult(position=item.position, state=STARTED, run_id=err.run_id or "")
+            return LaunchItemResult(position=item.position, state=ITEM_STARTED, run_id=err.run_id or "")
         return LaunchItemResult(
-            position=item.position, state=ALREADY_RUNNING, note="a sequence is already running for it"
+            position=item.position, state=ITEM_ALREADY_RUNNING, note="a sequence is already running for it"
         )

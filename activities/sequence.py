@@ -15,13 +15,13 @@ from jinja2 import TemplateError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-import templates
 from activities import unsubscribe
 from activities.email import EmailTransport, build_message
 from activities.store import MessageLogEntry, Store
 from activities.tasks import TaskBoard
+from campaigns import templating
 from campaigns.model import Contact
-from workflows.contracts import (
+from contracts.sequence import (
     OutcomeReceipt,
     OutcomeRecord,
     RenderedMessage,
@@ -87,7 +87,7 @@ class SequenceActivities:
         *,
         public_url: str,
         unsubscribe_secret: bytes,
-        template_root: Path = templates.ROOT,
+        template_root: Path = templating.ROOT,
     ) -> None:
         self.template_root = template_root
         self.transport = transport
@@ -102,7 +102,7 @@ class SequenceActivities:
             self.public_url, self.unsubscribe_secret, req.campaign_id, req.account.account_id
         )
         try:
-            out = templates.render(req.template, req.locale, render_context(req, link), self.template_root)
+            out = templating.render(req.template, req.locale, render_context(req, link), self.template_root)
         except TemplateError as err:
             # Same data, same failure: retrying cannot help, and nothing has been sent.
             raise ApplicationError(

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
-from workflows.contracts import TaskAssignment
+from contracts.sequence import TaskAssignment
 
 
 class TaskBoard(Protocol):

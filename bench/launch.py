@@ -94,11 +94,11 @@ from reference import SleepAWeek  # noqa: E402
 from campaigns.accounts import load_accounts  # noqa: E402
 from campaigns.campaign import load_campaign  # noqa: E402
 from campaigns.plan import build_plan, launch_order  # noqa: E402
+from contracts.ids import TASK_QUEUE as WINBACK_QUEUE  # noqa: E402
+from contracts.ids import launch_workflow_id, workflow_id_for  # noqa: E402
 from winback import binaries, connect, stack  # noqa: E402
 from winback.settings import Settings  # noqa: E402
-from workflows.launch import LaunchWorkflow, launch_workflow_id  # noqa: E402
-from workflows.sequence import TASK_QUEUE as WINBACK_QUEUE  # noqa: E402
-from workflows.sequence import workflow_id_for  # noqa: E402
+from workflows.launch import LaunchWorkflow  # noqa: E402
 
 CAMPAIGN: Final = REPO / "campaigns" / "examples" / "spring-winback.yaml"
 NAMESPACE: Final = "default"

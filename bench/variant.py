@@ -31,6 +31,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from temporalio.api.common.v1 import Payload
@@ -42,11 +43,12 @@ import activities.launch as launch_activities
 import winback.worker as winback_worker
 from activities.launch import LaunchActivities
 from activities.store import LaunchItem, LaunchItemResult
+from contracts import search_attributes as sa
+from contracts.ids import LAUNCH_MEMO, SEQUENCE_WORKFLOW, workflow_id_for
+from contracts.launch import ITEM_FAILED, ITEM_STARTED, BatchRequest
+from contracts.sequence import STATE_SCHEDULED
 from winback import cli, launcher
-from workflows import search_attributes as sa
-from workflows.contracts import STATE_SCHEDULED, BatchRequest
 from workflows.launch import LaunchWorkflow
-from workflows.sequence import SequenceWorkflow, workflow_id_for
 
 REPO = Path(__file__).resolve().parent.parent
 CHANGES = ("autoscaling", "raw-start", "batch500", "conc100", "state-out")
@@ -67,19 +69,21 @@ async def raw_start(
         acc = data["account"]
         owner_handle = acc["owner"].split("@", 1)[0]  # as AccountRef.owner_handle
         handle = await self.client.start_workflow(
-            SequenceWorkflow.__name__,  # by name: the argument is a RawValue, not a SequenceInput
+            SEQUENCE_WORKFLOW,  # by name: the argument is a RawValue, not a SequenceInput
             RawValue(Payload(metadata={"encoding": b"json/plain"}, data=item.payload.encode())),
             id=workflow_id_for(acc["account_id"]),
             task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-            memo={launch_activities.LAUNCH_MEMO: req.launch_id},
+            memo={LAUNCH_MEMO: req.launch_id},
             search_attributes=sa.for_sequence(
+                SimpleNamespace(  # type: ignore[arg-type]  # the fields for_sequence reads
+                    account_id=acc["account_id"],
+                    tier=acc["tier"],
+                    owner_handle=owner_handle,
+                    churn_reason=acc["churn_reason"],
+                ),
                 campaign_id=data["campaign_id"],
-                account_id=acc["account_id"],
-                tier=acc["tier"],
-                owner_handle=owner_handle,
-                churn_reason=acc["churn_reason"],
                 state=STATE_SCHEDULED,
             ),
             static_summary=f"{data['campaign_id']}: {data['plan']['playbook_id']} for "
@@ -89,11 +93,9 @@ async def raw_start(
         return await self._already(req, item, err)
     except Exception as err:
         return LaunchItemResult(
-            position=item.position, state=launch_activities.FAILED, note=f"{type(err).__name__}: {err}"
+            position=item.position, state=ITEM_FAILED, note=f"{type(err).__name__}: {err}"
         )
-    return LaunchItemResult(
-        position=item.position, state=launch_activities.STARTED, run_id=handle.result_run_id or ""
-    )
+    return LaunchItemResult(position=item.position, state=ITEM_STARTED, run_id=handle.result_run_id or "")
 
 
 def state_out() -> None:
@@ -109,7 +111,7 @@ def state_out() -> None:
         "from __future__ import annotations\n"
         "from dataclasses import dataclass, field\n"
         "from datetime import datetime\n"
-        "from workflows.contracts import STATE_SCHEDULED, NextAction, OpenTask, TaskCompletion, TouchRecord\n"
+        "from contracts.sequence import STATE_SCHEDULED, NextAction, OpenTask, TaskCompletion, TouchRecord\n"
         + block.group(0)
     )
     copy = source.replace(

@@ -18,7 +18,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Final
 
-import templates
+from campaigns import templating
 from campaigns.accounts import countries, looks_like_email
 from campaigns.eligibility import detail_pattern
 from campaigns.errors import ConfigError, Problems, check_keys, choose_from, display_path
@@ -95,7 +95,7 @@ def load_campaign(
     path: Path,
     *,
     playbook_dir: Path = PLAYBOOK_DIR,
-    templates_root: Path = templates.ROOT,
+    templates_root: Path = templating.ROOT,
 ) -> Campaign:
     """Read and validate a campaign and the playbooks it names; ConfigError lists every
     problem of the campaign and of those playbooks (theirs under their own file name)."""

@@ -17,7 +17,7 @@ from typing import Any, Final
 import yaml
 from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 
-import templates
+from campaigns import templating
 from campaigns.errors import ConfigError, Problems, check_keys, choose_from, closest, display_path
 from campaigns.model import CHANNELS, MANUAL_CHANNELS, TIERS, Playbook, Touch, Wait
 
@@ -118,7 +118,7 @@ def text_value(problems: Problems, field: str, value: object, example: str) -> s
     return text
 
 
-def load_playbook(path: Path, *, templates_root: Path = templates.ROOT) -> Playbook:
+def load_playbook(path: Path, *, templates_root: Path = templating.ROOT) -> Playbook:
     """Read and validate one playbook file; ConfigError lists every problem, one per line."""
     problems = Problems(display_path(path))
     data = read_yaml_mapping(path, problems)
@@ -256,15 +256,15 @@ def _tiers(problems: Problems, field: str, value: object) -> tuple[str, ...] | N
 
 
 def _check_template(problems: Problems, field: str, name: str, channel: str | None, root: Path) -> None:
-    if not templates.exists(name, templates.DEFAULT_LOCALE, root):
-        expected = display_path(root / templates.DEFAULT_LOCALE / f"{name}{templates.SUFFIX}")
+    if not templating.exists(name, templating.DEFAULT_LOCALE, root):
+        expected = display_path(root / templating.DEFAULT_LOCALE / f"{name}{templating.SUFFIX}")
         guess = closest(name, _template_names(root))
         fix = f"did you mean '{guess}'?" if guess else f"create {expected} or fix the name"
         problems.add(field, f"template '{name}' not found; {fix}")
         return
     # Every translation is a separate file, so each one is rendered on its own.
     locales = sorted(
-        d.name for d in root.iterdir() if d.is_dir() and (d / f"{name}{templates.SUFFIX}").is_file()
+        d.name for d in root.iterdir() if d.is_dir() and (d / f"{name}{templating.SUFFIX}").is_file()
     )
     for locale in locales:
         problem = template_problem(name, locale, channel, root)
@@ -273,18 +273,18 @@ def _check_template(problems: Problems, field: str, name: str, channel: str | No
 
 
 def _template_names(root: Path) -> list[str]:
-    base = root / templates.DEFAULT_LOCALE
+    base = root / templating.DEFAULT_LOCALE
     if not base.is_dir():
         return []
     return sorted(
-        p.relative_to(base).as_posix()[: -len(templates.SUFFIX)] for p in base.rglob(f"*{templates.SUFFIX}")
+        p.relative_to(base).as_posix()[: -len(templating.SUFFIX)] for p in base.rglob(f"*{templating.SUFFIX}")
     )
 
 
 def sparse_context() -> dict[str, Any]:
     """sample_context() as a plain account sees it: no offer, trigger or executive contact,
     no churn detail, competitor or churn date (at-risk accounts have not churned)."""
-    context = templates.sample_context()
+    context = templating.sample_context()
     context["offer"] = None
     context["trigger"] = None
     context["executive"] = None
@@ -299,12 +299,12 @@ def sparse_context() -> dict[str, Any]:
 
 def template_problem(name: str, locale: str, channel: str | None, root: Path) -> str | None:
     """What is wrong with one template file in one locale, as the problem part of a line."""
-    rel = templates.resolve(name, locale, root)
+    rel = templating.resolve(name, locale, root)
     assert rel is not None
     shown = display_path(root / rel)
-    full = templates.sample_context()
+    full = templating.sample_context()
     try:
-        rendered = templates.render(name, locale, full, root)
+        rendered = templating.render(name, locale, full, root)
     except TemplateSyntaxError as err:
         return f"{shown} line {err.lineno}: syntax error: {err.message}; fix the Jinja syntax there"
     except UndefinedError as err:
@@ -315,7 +315,7 @@ def template_problem(name: str, locale: str, channel: str | None, root: Path) ->
     except (TemplateError, TypeError, ValueError, AttributeError) as err:
         return f"{shown}{_line_of(err, root / rel)}: does not render ({err}); fix the template"
     try:
-        templates.render(name, locale, sparse_context(), root)
+        templating.render(name, locale, sparse_context(), root)
     except (TemplateError, TypeError, ValueError, AttributeError) as err:
         return (
             f"{shown}{_line_of(err, root / rel)}: does not render for an account without an "

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from contracts import search_attributes as sa
 from winback import binaries
 from winback.simulate import register_search_attributes
-from workflows import search_attributes as sa
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REPO = Path(__file__).resolve().parents[1]

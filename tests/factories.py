@@ -10,8 +10,8 @@ from typing import Any
 from activities.store import Store
 from campaigns.model import Account, Campaign, Contact, Schedule, Sender
 from campaigns.playbook import PLAYBOOK_DIR, load_playbook
+from contracts.sequence import SequenceInput
 from winback.launcher import decide
-from workflows.contracts import SequenceInput
 
 
 def make_account(**overrides: Any) -> Account:

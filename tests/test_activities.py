@@ -16,8 +16,8 @@ from activities.email import OutboxTransport
 from activities.sequence import SequenceActivities
 from activities.tasks import FolderTaskBoard
 from campaigns.model import Contacts
+from contracts.sequence import RenderRequest, SendRequest, TaskAssignment
 from tests.factories import make_account, sequence_input, temp_store
-from workflows.contracts import RenderRequest, SendRequest, TaskAssignment
 
 SECRET = b"test-secret"
 

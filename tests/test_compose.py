@@ -27,9 +27,9 @@ import pytest
 import yaml
 from temporalio.common import SearchAttributeIndexedValueType
 
+from contracts import search_attributes as sa
 from winback import binaries
 from winback.cli import cli
-from workflows import search_attributes as sa
 
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO / "docker-compose.yml"

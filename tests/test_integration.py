@@ -11,11 +11,11 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.sequence import PauseRequest
 from tests.cli import EXAMPLES, env_for, winback
 from tests.factories import temp_store
 from winback.settings import Settings
 from winback.worker import build_worker
-from workflows.contracts import PauseRequest
 from workflows.sequence import SequenceWorkflow
 
 CAMPAIGN = EXAMPLES / "spring-winback.yaml"

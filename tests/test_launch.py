@@ -16,16 +16,17 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.launch import LaunchActivities, decode_input
+from activities.launch import LaunchActivities
 from activities.store import Store
 from campaigns.model import Account
 from campaigns.plan import build_plan
+from contracts.codec import decode_input
+from contracts.launch import LaunchProgress
 from tests.cli import EXAMPLES, REPO, env_for, winback
 from tests.factories import make_account, make_campaign, temp_store
 from winback import launcher
 from winback.settings import Settings
 from winback.worker import build_worker, workflow_runner
-from workflows.contracts import LaunchProgress
 from workflows.launch import LaunchWorkflow
 
 

@@ -15,11 +15,11 @@ from activities.tasks import FolderTaskBoard
 from campaigns.accounts import load_accounts
 from campaigns.campaign import load_campaign
 from campaigns.eligibility import add_months
+from contracts.sequence import DECLINED, DeclineNotice
 from tests.cli import EXAMPLES, env_for, winback
 from tests.factories import temp_store
 from winback.launcher import decide
 from winback.worker import sequence_worker
-from workflows.contracts import DECLINED, DeclineNotice
 from workflows.sequence import SequenceWorkflow
 
 SPRING = EXAMPLES / "spring-winback.yaml"

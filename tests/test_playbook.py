@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-import templates
+from campaigns import templating
 from campaigns.errors import ConfigError
 from campaigns.model import MANUAL_CHANNELS, TIERS
 from campaigns.playbook import PLAYBOOK_DIR, load_playbook, sparse_context
@@ -118,17 +118,17 @@ def test_shipped_playbook_loads_and_fits_the_tiers(path: Path) -> None:
 def test_every_template_file_belongs_to_a_playbook() -> None:
     used = {t.template for path in SHIPPED for t in load_playbook(path).touches}
     on_disk = {
-        p.relative_to(templates.ROOT / "en").as_posix()[: -len(templates.SUFFIX)]
-        for p in (templates.ROOT / "en").rglob("*.j2")
+        p.relative_to(templating.ROOT / "en").as_posix()[: -len(templating.SUFFIX)]
+        for p in (templating.ROOT / "en").rglob("*.j2")
     }
     assert used == on_disk
 
 
-@pytest.mark.parametrize("context", [templates.sample_context(), sparse_context()], ids=["full", "sparse"])
+@pytest.mark.parametrize("context", [templating.sample_context(), sparse_context()], ids=["full", "sparse"])
 def test_every_template_renders(context: dict[str, Any]) -> None:
     for path in SHIPPED:
         for touch in load_playbook(path).touches:
-            out = templates.render(touch.template, "fi", context)
+            out = templating.render(touch.template, "fi", context)
             assert out.template_path == f"en/{touch.template}.j2"
             assert "{{" not in out.body and "{%" not in out.body
             assert "  " not in out.subject
@@ -145,10 +145,10 @@ def test_every_template_renders(context: dict[str, Any]) -> None:
 
 
 def test_templates_use_the_trigger_when_there_is_one() -> None:
-    context = templates.sample_context()
+    context = templating.sample_context()
     first_emails = [load_playbook(p).touches[0].template for p in SHIPPED]
     for name in first_emails:
-        body = templates.render(name, "en", context).body
+        body = templating.render(name, "en", context).body
         assert f"You may have seen: {context['trigger']['title']}" in body, name
 
 

@@ -16,16 +16,13 @@ from zoneinfo import ZoneInfo
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-import templates
 from activities.email import Delivery, OutboxTransport
 from activities.launch import start_sequence
 from activities.sequence import SequenceActivities
 from activities.tasks import FolderTaskBoard, TaskBoard
+from campaigns import templating
 from campaigns.model import MANUAL_CHANNELS, PlannedTouch
-from tests.factories import make_account, quiet_monday, sequence_input, temp_store
-from winback.simulate import InstantTaskBoard
-from winback.worker import sequence_worker
-from workflows.contracts import (
+from contracts.sequence import (
     CANCELLED,
     COMPLETED_NO_REPLY,
     DECLINED,
@@ -37,6 +34,9 @@ from workflows.contracts import (
     SequenceResult,
     SequenceStatus,
 )
+from tests.factories import make_account, quiet_monday, sequence_input, temp_store
+from winback.simulate import InstantTaskBoard
+from winback.worker import sequence_worker
 from workflows.sequence import SequenceWorkflow
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -48,7 +48,7 @@ async def running_worker(
     outbox: Path,
     tasks: TaskBoard,
     transport: OutboxTransport | None = None,
-    template_root: Path = templates.ROOT,
+    template_root: Path = templating.ROOT,
     task_queue: str | None = None,
 ) -> AsyncIterator[str]:
     task_queue = task_queue or f"tq-{uuid.uuid4()}"
@@ -301,7 +301,7 @@ async def test_missing_variable_fails_the_touch_before_anything_is_sent(
 ) -> None:
     # A customer's own template folder where the first email uses a field nobody provides.
     root = tmp_path / "templates"
-    shutil.copytree(templates.ROOT, root)
+    shutil.copytree(templating.ROOT, root)
     inp = sequence_input(make_account(arr=5_000.0))
     first = inp.plan.touches[0]
     (root / "en" / f"{first.template}.j2").write_text("Subject: Hello\n\nHi {{ contact.nickname }},\n")

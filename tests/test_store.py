@@ -31,12 +31,12 @@ from activities.store import (
 )
 from campaigns.eligibility import add_months
 from campaigns.model import Account, Contact, CoolOff, Enrolment, Preference
+from contracts.sequence import CANCELLED, COMPLETED_NO_REPLY, DECLINED, REPLIED, OutcomeRecord
 from tests.factories import make_account
 from tests.pg import (
     fresh_schema,
     postgres_url,  # noqa: F401  (the session fixture, used via getfixturevalue)
 )
-from workflows.contracts import CANCELLED, COMPLETED_NO_REPLY, DECLINED, REPLIED, OutcomeRecord
 
 REPO = Path(__file__).resolve().parents[1]
 BACKENDS = ["sqlite", "postgresql"]

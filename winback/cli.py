@@ -26,20 +26,21 @@ from campaigns.campaign import load_campaign
 from campaigns.errors import ConfigError
 from campaigns.model import Campaign
 from campaigns.plan import Plan, build_plan, plan_json, plan_lines
-from winback import connect, launcher, stack
-from winback import settings as settings_mod
-from workflows import search_attributes as sa
-from workflows.contracts import (
+from contracts import search_attributes as sa
+from contracts.ids import launch_workflow_id, workflow_id_for
+from contracts.launch import LaunchProgress
+from contracts.sequence import (
     STATE_TASK_OPEN,
     TASK_OUTCOMES,
-    LaunchProgress,
     PauseRequest,
     ResumeRequest,
     SequenceStatus,
     TaskCompletion,
 )
-from workflows.launch import LaunchWorkflow, launch_workflow_id
-from workflows.sequence import SequenceWorkflow, workflow_id_for
+from winback import connect, launcher, stack
+from winback import settings as settings_mod
+from workflows.launch import LaunchWorkflow
+from workflows.sequence import SequenceWorkflow
 
 T = TypeVar("T")
 EXIT_BAD_INPUT = 2

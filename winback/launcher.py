@@ -9,15 +9,12 @@ from datetime import date, datetime
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.launch import encode_input
 from activities.store import LaunchItem, Store
 from campaigns.model import (
     Account,
@@ -29,9 +26,12 @@ from campaigns.model import (
 )
 from campaigns.plan import Plan, launch_order
 from campaigns.stagger import stagger
-from workflows import search_attributes as sa
-from workflows.contracts import LaunchInput, LaunchProgress, SequenceInput
-from workflows.launch import LaunchWorkflow, launch_workflow_id
+from contracts import search_attributes as sa
+from contracts.codec import encode_input
+from contracts.ids import launch_workflow_id
+from contracts.launch import LaunchInput, LaunchProgress
+from contracts.sequence import SequenceInput
+from workflows.launch import LaunchWorkflow
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ async def start_launch(
             task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-            search_attributes=TypedSearchAttributes([SearchAttributePair(sa.CAMPAIGN, campaign_id)]),
+            search_attributes=sa.for_launch(campaign_id),
             static_summary=f"launch of {campaign_id}: {len(items)} accounts",
         )
     except WorkflowAlreadyStartedError as err:

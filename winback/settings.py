@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from contracts.ids import TASK_QUEUE
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -43,6 +45,6 @@ class Settings:
 def load() -> Settings:
     return Settings(
         data_dir=Path(os.environ.get("WINBACK_DATA_DIR", "data")).resolve(),
-        task_queue=os.environ.get("WINBACK_TASK_QUEUE", "winback"),
+        task_queue=os.environ.get("WINBACK_TASK_QUEUE", TASK_QUEUE),
         public_url=os.environ.get("WINBACK_PUBLIC_URL", "http://localhost:8000"),
     )

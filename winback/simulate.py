@@ -19,16 +19,17 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import MemoryTransport
-from activities.launch import decode_input, start_sequence
+from activities.launch import start_sequence
 from activities.sequence import SequenceActivities
 from activities.store import Store
 from campaigns.model import Account, Campaign, Enrolment, Preference
 from campaigns.plan import build_plan
+from contracts import search_attributes as sa
+from contracts.codec import decode_input
+from contracts.sequence import SequenceResult, TaskAssignment, TaskCompletion
 from winback import binaries
 from winback.launcher import launch_items
 from winback.worker import sequence_worker
-from workflows import search_attributes as sa
-from workflows.contracts import SequenceResult, TaskAssignment, TaskCompletion
 from workflows.sequence import SequenceWorkflow
 
 SIM_TASK_QUEUE = "winback-simulate"

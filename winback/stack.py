@@ -16,10 +16,10 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 
 from activities.store import StoreError
+from contracts import search_attributes as sa
 from winback import binaries
 from winback.settings import Settings
 from winback.worker import build_worker, open_store
-from workflows import search_attributes as sa
 
 HOST = "127.0.0.1"
 PORT = 7233

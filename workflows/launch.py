@@ -17,9 +17,9 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.launch import LaunchActivities
-    from workflows.contracts import BatchRequest, BatchResult, LaunchInput, LaunchProgress
+    from contracts import ids
+    from contracts.launch import BatchRequest, BatchResult, LaunchInput, LaunchProgress
 
-LAUNCH_ID_PREFIX = "winback-launch-"
 # Batches per run before continuing as new: ~6 history events each keeps a run near 300 events.
 BATCHES_PER_RUN = 50
 MAX_FAILURES_SHOWN = 20
@@ -31,12 +31,7 @@ _HEARTBEAT = timedelta(seconds=30)
 _RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
 
-def launch_workflow_id(campaign_id: str) -> str:
-    """One launch at a time per campaign; a finished one can be run again under the same id."""
-    return f"{LAUNCH_ID_PREFIX}{campaign_id}"
-
-
-@workflow.defn
+@workflow.defn(name=ids.LAUNCH_WORKFLOW)
 class LaunchWorkflow:
     @workflow.init
     def __init__(self, inp: LaunchInput) -> None:
@@ -80,7 +75,9 @@ class LaunchWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return p
 
-    @workflow.query(description="Launch progress: planned, started, already running, failed.")
+    @workflow.query(
+        name=ids.PROGRESS, description="Launch progress: planned, started, already running, failed."
+    )
     def progress(self) -> LaunchProgress:
         return self._progress
 

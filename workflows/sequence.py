@@ -20,8 +20,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.sequence import SequenceActivities
     from campaigns import calendar
     from campaigns.model import MANUAL_CHANNELS, PlannedTouch
-    from workflows import search_attributes as sa
-    from workflows.contracts import (
+    from contracts import ids
+    from contracts import search_attributes as sa
+    from contracts.sequence import (
         CANCELLED,
         COMPLETED_NO_REPLY,
         DECLINED,
@@ -52,8 +53,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.sequence_state import SequenceState as _State
 
-TASK_QUEUE = "winback"
-WORKFLOW_ID_PREFIX = "winback-"
 
 _CHANNEL_WORDS = {
     "email": "email",
@@ -70,16 +69,11 @@ _LATE = timedelta(minutes=15)
 _RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=5))
 
 
-def workflow_id_for(account_id: str) -> str:
-    """One running sequence per account: Temporal's id conflict policy enforces it."""
-    return f"{WORKFLOW_ID_PREFIX}{account_id}"
-
-
 class _Stop(Exception):
     """Raised inside the touch loop when a reply or decline ends the sequence."""
 
 
-@workflow.defn
+@workflow.defn(name=ids.SEQUENCE_WORKFLOW)
 class SequenceWorkflow:
     @workflow.init
     def __init__(self, inp: SequenceInput) -> None:
@@ -417,8 +411,9 @@ class SequenceWorkflow:
     # --- controls ------------------------------------------------------------------------
 
     @workflow.signal(
+        name=ids.PAUSE,
         description='Pause the sequence. Payload: {"until": ISO time or null, "reason": text}. '
-        "The remaining touches shift by the pause; a reply meanwhile still ends it."
+        "The remaining touches shift by the pause; a reply meanwhile still ends it.",
     )
     def pause(self, req: PauseRequest = PauseRequest()) -> None:
         if self._s.outcome is not None:
@@ -432,13 +427,14 @@ class SequenceWorkflow:
         self._s.pause_until = until
         self._publish()
 
-    @workflow.signal(description='Resume a paused sequence. Payload: {} or {"note": text}.')
+    @workflow.signal(name=ids.RESUME, description='Resume a paused sequence. Payload: {} or {"note": text}.')
     def resume(self, req: ResumeRequest = ResumeRequest()) -> None:
         self._resume()
 
     @workflow.signal(
+        name=ids.COMPLETE_TASK,
         description='Report the open manual task. Payload: {"outcome": "done|skipped|no_answer", '
-        '"note": text, "touch": number or null}.'
+        '"note": text, "touch": number or null}.',
     )
     def complete_task(self, req: TaskCompletion = TaskCompletion()) -> None:
         task = self._s.open_task
@@ -450,23 +446,31 @@ class SequenceWorkflow:
             return
         self._s.task_result = req
 
-    @workflow.signal(description='The contact replied: stop the sequence. Payload: {"note": text}.')
+    @workflow.signal(
+        name=ids.MARK_REPLIED, description='The contact replied: stop the sequence. Payload: {"note": text}.'
+    )
     def mark_replied(self, req: ReplyNotice = ReplyNotice()) -> None:
         self._stop_with(REPLIED, req.note or "the contact replied")
 
-    @workflow.signal(description='The contact declined: stop and record why. Payload: {"reason": text}.')
+    @workflow.signal(
+        name=ids.MARK_DECLINED,
+        description='The contact declined: stop and record why. Payload: {"reason": text}.',
+    )
     def mark_declined(self, req: DeclineNotice = DeclineNotice()) -> None:
         self._stop_with(DECLINED, req.reason or "declined")
 
     @workflow.signal(
-        description='Skip a touch. Payload: {"touch": number or null for the next one, "note": text}.'
+        name=ids.SKIP_TOUCH,
+        description='Skip a touch. Payload: {"touch": number or null for the next one, "note": text}.',
     )
     def skip_touch(self, req: SkipRequest = SkipRequest()) -> None:
         if self._s.outcome is not None:
             return
         self._s.skip_requested = req.touch if req.touch is not None else max(1, self._s.current_touch)
 
-    @workflow.query(description="Where the sequence stands: touches done, next action, outcome.")
+    @workflow.query(
+        name=ids.STATUS, description="Where the sequence stands: touches done, next action, outcome."
+    )
     def status(self) -> SequenceStatus:
         s = self._s
         inp = self._inp
@@ -594,14 +598,7 @@ class SequenceWorkflow:
         acc = self._inp.account
         state = self._state_label()
         if self._published_state is None:
-            attrs = sa.for_sequence(
-                campaign_id=self._inp.campaign_id,
-                account_id=acc.account_id,
-                tier=acc.tier,
-                owner_handle=acc.owner_handle,
-                churn_reason=acc.churn_reason,
-                state=state,
-            )
+            attrs = sa.for_sequence(acc, campaign_id=self._inp.campaign_id, state=state)
             workflow.upsert_search_attributes([p.key.value_set(p.value) for p in attrs])
         elif state != self._published_state:
             # Each upsert is a history event: only the state moves after the first.

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from workflows.contracts import STATE_SCHEDULED, NextAction, OpenTask, TaskCompletion, TouchRecord
+from contracts.sequence import STATE_SCHEDULED, NextAction, OpenTask, TaskCompletion, TouchRecord
 
 
 @dataclass

@@ -11,12 +11,6 @@ from activities.store.database import (
     normalise_url,
 )
 from activities.store.records import (
-    LAUNCH_ALREADY_RUNNING,
-    LAUNCH_FAILED,
-    LAUNCH_PENDING,
-    LAUNCH_RESULT_STATES,
-    LAUNCH_STARTED,
-    LAUNCH_STATES,
     ImportResult,
     LaunchItem,
     LaunchItemResult,
@@ -27,12 +21,6 @@ from activities.store.schema import metadata
 from activities.store.store import SUPPRESSION_KINDS, Store, implied_preference
 
 __all__ = [
-    "LAUNCH_ALREADY_RUNNING",
-    "LAUNCH_FAILED",
-    "LAUNCH_PENDING",
-    "LAUNCH_RESULT_STATES",
-    "LAUNCH_STARTED",
-    "LAUNCH_STATES",
     "MIGRATIONS_DIR",
     "SUPPRESSION_KINDS",
     "ImportResult",

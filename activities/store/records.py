@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+
+from contracts.launch import ITEM_PENDING
 
 
 class StoreError(Exception):
@@ -38,15 +39,6 @@ class MessageLogEntry:
     transport: str  # "outbox", "sendgrid", ...
 
 
-LAUNCH_PENDING: Final = "pending"
-LAUNCH_STARTED: Final = "started"
-LAUNCH_ALREADY_RUNNING: Final = "already_running"
-LAUNCH_FAILED: Final = "failed"
-# States a launch item can be marked with once its start was attempted.
-LAUNCH_RESULT_STATES: Final = (LAUNCH_STARTED, LAUNCH_ALREADY_RUNNING, LAUNCH_FAILED)
-LAUNCH_STATES: Final = (LAUNCH_PENDING, *LAUNCH_RESULT_STATES)
-
-
 @dataclass(frozen=True)
 class LaunchItem:
     """One account a launch will start a sequence for; `payload` is opaque JSON text."""
@@ -55,7 +47,7 @@ class LaunchItem:
     account_id: str
     start_at: datetime | None
     payload: str
-    state: str = LAUNCH_PENDING
+    state: str = ITEM_PENDING
     run_id: str = ""
     note: str = ""
 
@@ -63,6 +55,6 @@ class LaunchItem:
 @dataclass(frozen=True)
 class LaunchItemResult:
     position: int
-    state: str  # one of LAUNCH_RESULT_STATES
+    state: str  # one of contracts.launch.ITEM_RESULT_STATES
     run_id: str = ""
     note: str = ""

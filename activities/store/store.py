@@ -36,8 +36,6 @@ from sqlalchemy.exc import IntegrityError
 from activities.store import schema
 from activities.store.database import masked, open_engine, write_transaction
 from activities.store.records import (
-    LAUNCH_RESULT_STATES,
-    LAUNCH_STATES,
     ImportResult,
     LaunchItem,
     LaunchItemResult,
@@ -46,7 +44,8 @@ from activities.store.records import (
 )
 from campaigns.eligibility import preference_until
 from campaigns.model import PREFERENCE_KINDS, Account, Contact, Enrolment, Preference
-from workflows.contracts import (
+from contracts.launch import ITEM_RESULT_STATES, ITEM_STATES
+from contracts.sequence import (
     CANCELLED,
     COMPLETED_NO_REPLY,
     DECLINED,
@@ -524,7 +523,7 @@ class Store:
         positions = {item.position for item in items}
         if len(positions) != len(items):
             raise ValueError(f"launch {launch_id!r}: two items share a position")
-        unknown = {item.state for item in items} - set(LAUNCH_STATES)
+        unknown = {item.state for item in items} - set(ITEM_STATES)
         if unknown:
             raise ValueError(f"launch {launch_id!r}: unknown item state(s) {', '.join(sorted(unknown))}")
         rows = [
@@ -576,11 +575,11 @@ class Store:
         """Record what starting each item did; marking again with the same result is harmless."""
         if not results:
             return
-        bad = {r.state for r in results} - set(LAUNCH_RESULT_STATES)
+        bad = {r.state for r in results} - set(ITEM_RESULT_STATES)
         if bad:
             raise ValueError(
                 f"unknown launch item state(s) {', '.join(sorted(bad))}; "
-                f"expected one of {', '.join(LAUNCH_RESULT_STATES)}"
+                f"expected one of {', '.join(ITEM_RESULT_STATES)}"
             )
         li = schema.launch_items
         stmt = update(li).where(
@@ -602,7 +601,7 @@ class Store:
     def launch_summary(self, launch_id: str) -> dict[str, int]:
         """How many items are in each state, pending included; an unknown launch is an error."""
         li = schema.launch_items
-        counts = dict.fromkeys(LAUNCH_STATES, 0)
+        counts = dict.fromkeys(ITEM_STATES, 0)
         with self._engine.connect() as conn:
             found = conn.execute(
                 select(schema.launches.c.launch_id).where(schema.launches.c.launch_id == launch_id)

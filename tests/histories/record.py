@@ -20,12 +20,12 @@ from activities.email import OutboxTransport
 from activities.launch import LaunchActivities, start_sequence
 from activities.sequence import SequenceActivities
 from campaigns.plan import build_plan
+from contracts.sequence import DeclineNotice, PauseRequest, ReplyNotice
 from tests.factories import make_account, make_campaign, quiet_monday, sequence_input, temp_store
 from winback import binaries
 from winback.launcher import launch_items, start_launch
 from winback.simulate import InstantTaskBoard, register_search_attributes
 from winback.worker import sequence_worker
-from workflows.contracts import DeclineNotice, PauseRequest, ReplyNotice
 from workflows.sequence import SequenceWorkflow
 
 HERE = Path(__file__).parent

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
+from campaigns.model import AccountRef
+
 CAMPAIGN = SearchAttributeKey.for_keyword("WinbackCampaign")
 ACCOUNT_ID = SearchAttributeKey.for_keyword("WinbackAccountId")
 TIER = SearchAttributeKey.for_keyword("WinbackTier")
@@ -17,19 +19,22 @@ STATE = SearchAttributeKey.for_keyword("WinbackState")
 ALL = (CAMPAIGN, ACCOUNT_ID, TIER, OWNER, CHURN_REASON, STATE)
 
 
-def for_sequence(
-    *, campaign_id: str, account_id: str, tier: str, owner_handle: str, churn_reason: str, state: str
-) -> TypedSearchAttributes:
+def for_sequence(account: AccountRef, *, campaign_id: str, state: str) -> TypedSearchAttributes:
+    """Every attribute of one account's sequence: set once at start, then only STATE moves."""
     return TypedSearchAttributes(
         [
             SearchAttributePair(CAMPAIGN, campaign_id),
-            SearchAttributePair(ACCOUNT_ID, account_id),
-            SearchAttributePair(TIER, tier),
-            SearchAttributePair(OWNER, owner_handle),
-            SearchAttributePair(CHURN_REASON, churn_reason),
+            SearchAttributePair(ACCOUNT_ID, account.account_id),
+            SearchAttributePair(TIER, account.tier),
+            SearchAttributePair(OWNER, account.owner_handle),
+            SearchAttributePair(CHURN_REASON, account.churn_reason),
             SearchAttributePair(STATE, state),
         ]
     )
+
+
+def for_launch(campaign_id: str) -> TypedSearchAttributes:
+    return TypedSearchAttributes([SearchAttributePair(CAMPAIGN, campaign_id)])
 
 
 def cli_flags() -> list[str]:

@@ -1,0 +1,42 @@
+"""Names Temporal knows Winback's workflows by: task queue, workflow types, ids, messages.
+
+Ids carry account and campaign ids only, never a person's name or address.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# The default task queue; WINBACK_TASK_QUEUE overrides it per deployment.
+TASK_QUEUE: Final = "winback"
+
+SEQUENCE_WORKFLOW: Final = "SequenceWorkflow"
+LAUNCH_WORKFLOW: Final = "LaunchWorkflow"
+
+SEQUENCE_ID_PREFIX: Final = "winback-"
+LAUNCH_ID_PREFIX: Final = "winback-launch-"
+
+# The sequence's signals and query, by the names the Temporal UI lists.
+PAUSE: Final = "pause"
+RESUME: Final = "resume"
+COMPLETE_TASK: Final = "complete_task"
+MARK_REPLIED: Final = "mark_replied"
+MARK_DECLINED: Final = "mark_declined"
+SKIP_TOUCH: Final = "skip_touch"
+STATUS: Final = "status"
+# The launch's query.
+PROGRESS: Final = "progress"
+
+# The memo key that ties a sequence to the launch that started it: after a crash between
+# starting a workflow and writing that down, the retried batch recognises its own start.
+LAUNCH_MEMO: Final = "winback_launch"
+
+
+def workflow_id_for(account_id: str) -> str:
+    """One running sequence per account: Temporal's id conflict policy enforces it."""
+    return f"{SEQUENCE_ID_PREFIX}{account_id}"
+
+
+def launch_workflow_id(campaign_id: str) -> str:
+    """One launch at a time per campaign; a finished one can be run again under the same id."""
+    return f"{LAUNCH_ID_PREFIX}{campaign_id}"
