@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from activities.pipeline import sequence_input as input_for
 from activities.store import Store
+from campaigns.eligibility import PlanEntry
 from campaigns.model import Account, Campaign, Contact, Schedule, Sender
 from campaigns.playbook import PLAYBOOK_DIR, load_playbook
 from contracts.sequence import SequenceInput
-from winback.launcher import decide
 
 
 def make_account(**overrides: Any) -> Account:
@@ -63,9 +64,24 @@ def make_campaign(schedule: Schedule | None = None, campaign_id: str = "test-cam
 def sequence_input(
     account: Account | None = None, campaign: Campaign | None = None, **kw: Any
 ) -> SequenceInput:
-    decision = decide(account or make_account(), campaign or make_campaign(), **kw)
-    assert decision.input is not None, decision.reason
-    return decision.input
+    """The input a launch would give this account, whatever the day (tests pick their own)."""
+    account = account or make_account()
+    campaign = campaign or make_campaign()
+    playbook = campaign.playbook_for(account.churn_reason)
+    assert account.tier is not None and playbook is not None
+    entry = PlanEntry(
+        account_id=account.account_id,
+        included=True,
+        tier=account.tier,
+        priority="high",
+        playbook=playbook.id,
+        earliest_start=None,
+        reasons=(),
+        exclusions=(),
+        churn_reason=account.churn_reason,
+        sort_key=(0, 0, 0, 0.0, account.account_id),
+    )
+    return input_for(entry, account, campaign, **kw)
 
 
 def quiet_monday(now: datetime) -> datetime:

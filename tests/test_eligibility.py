@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 
-from campaigns.accounts import load_accounts
-from campaigns.campaign import load_campaign
 from campaigns.eligibility import (
     EXCLUSION_CODES,
     PlanEntry,
@@ -30,7 +28,6 @@ from campaigns.model import (
     Preference,
 )
 from tests.factories import make_account, make_campaign
-from winback.launcher import decide
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "campaigns" / "examples"
 # make_account churned on 2026-02-15: this is 9 months later, in the sweet spot.
@@ -539,37 +536,6 @@ def test_a_cool_off_past_the_window_never_reopens() -> None:
     assert entry.reasons[-1] == (
         "by 2027-06-01 churn is more than 36 months ago: not eligible again in this campaign"
     )
-
-
-# ------------------------------------------------------------------ agreement with decide()
-
-
-@pytest.mark.parametrize("name", ["demo-campaign.yaml", "spring-winback.yaml"])
-def test_eligibility_agrees_with_decide(name: str) -> None:
-    campaign = load_campaign(EXAMPLES / name)
-    accounts = load_accounts(EXAMPLES / "accounts.csv").accounts
-    for account in accounts:
-        entry = judge(account, campaign, as_of=date(2026, 11, 23))
-        decision = decide(account, campaign)
-        if entry.included:
-            assert decision.input is not None
-            assert (entry.tier, entry.playbook) == (
-                decision.input.account.tier,
-                decision.input.plan.playbook_id,
-            )
-        else:
-            assert entry.exclusions
-        if decision.input is None:
-            assert not entry.included
-
-
-def test_demo_campaign_keeps_launching_what_decide_launches_for_years() -> None:
-    campaign = load_campaign(EXAMPLES / "demo-campaign.yaml")
-    accounts = load_accounts(EXAMPLES / "accounts.csv").accounts
-    launched = {a.account_id for a in accounts if decide(a, campaign).input is not None}
-    for as_of in (date(2026, 11, 23), date(2028, 7, 1), date(2034, 12, 31)):
-        included = {a.account_id for a in accounts if judge(a, campaign, as_of=as_of).included}
-        assert included == launched, as_of
 
 
 # ------------------------------------------------------------------ date helpers

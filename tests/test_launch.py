@@ -16,6 +16,7 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities import pipeline
 from activities.launch import LaunchActivities
 from activities.store import Store
 from campaigns.model import Account
@@ -24,7 +25,6 @@ from contracts.codec import decode_input
 from contracts.launch import LaunchProgress
 from tests.cli import EXAMPLES, REPO, env_for, winback
 from tests.factories import make_account, make_campaign, temp_store
-from winback import launcher
 from winback.settings import Settings
 from winback.worker import build_worker, workflow_runner
 from workflows.launch import LaunchWorkflow
@@ -98,7 +98,7 @@ async def test_worker_restart_mid_launch_starts_every_included_account_exactly_o
     store = temp_store(tmp_path)
     now = datetime.now(UTC)
     plan = build_plan(accounts, campaign, as_of=date.today(), preferences=[], enrolments=[])
-    items = launcher.launch_items(plan, campaign, accounts, now=now)
+    items = pipeline.items(plan, campaign, accounts, now=now)
     included = {e.account_id for e in plan.entries if e.included}
     assert len(items) == len(included) > 1_900
     assert {i.account_id for i in items} == included
@@ -107,7 +107,7 @@ async def test_worker_restart_mid_launch_starts_every_included_account_exactly_o
     first = launch_worker(client, store, launch_queue, sequence_queue)
     async with first:
         # Small batches, so 2,000 accounts take ~100 batches and the workflow continues as new.
-        started = await launcher.start_launch(
+        started = await pipeline.start(
             client, launch_queue, store, campaign.id, items, now=now, batch_size=20
         )
         handle = started.handle
@@ -151,7 +151,7 @@ async def test_launch_items_are_best_first_staggered_and_carry_the_campaigns_coo
     ]
     now = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)  # a Monday
     plan = build_plan(accounts, campaign, as_of=now.date(), preferences=[], enrolments=[])
-    items = launcher.launch_items(plan, campaign, accounts, now=now)
+    items = pipeline.items(plan, campaign, accounts, now=now)
     assert [i.account_id for i in items] == ["HIGH", "MED", "LOW"]
     starts = [i.start_at for i in items]
     assert all(s is not None and s >= now for s in starts)

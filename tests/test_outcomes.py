@@ -17,8 +17,7 @@ from campaigns.campaign import load_campaign
 from campaigns.eligibility import add_months
 from contracts.sequence import DECLINED, DeclineNotice
 from tests.cli import EXAMPLES, env_for, winback
-from tests.factories import temp_store
-from winback.launcher import decide
+from tests.factories import sequence_input, temp_store
 from winback.worker import sequence_worker
 from workflows.sequence import SequenceWorkflow
 
@@ -55,10 +54,10 @@ async def test_a_declined_sequence_keeps_the_account_out_of_the_next_plan_until_
         unsubscribe_secret=b"test",
     )
     account = next(a for a in load_accounts(ACCOUNTS).accounts if a.account_id == "ACC-1001")
-    decision = decide(account, load_campaign(SPRING))
-    assert decision.input is not None
     async with sequence_worker(ts_env.client, "outcomes", impl):
-        handle = await start_sequence(ts_env.client, "outcomes", decision.input)
+        handle = await start_sequence(
+            ts_env.client, "outcomes", sequence_input(account, load_campaign(SPRING))
+        )
         await handle.signal(SequenceWorkflow.mark_declined, DeclineNotice(reason="built it in-house"))
         result = await handle.result()
     assert result.outcome == DECLINED

@@ -20,12 +20,13 @@ import click
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities import pipeline
 from activities.store import Store, StoreError
 from campaigns.accounts import AccountsFile, load_accounts
 from campaigns.campaign import load_campaign
 from campaigns.errors import ConfigError
 from campaigns.model import Campaign
-from campaigns.plan import Plan, build_plan, plan_json, plan_lines
+from campaigns.plan import Plan, plan_json, plan_lines
 from contracts import search_attributes as sa
 from contracts.ids import launch_workflow_id, workflow_id_for
 from contracts.launch import LaunchProgress
@@ -37,7 +38,7 @@ from contracts.sequence import (
     SequenceStatus,
     TaskCompletion,
 )
-from winback import connect, launcher, stack
+from winback import connect, stack
 from winback import settings as settings_mod
 from workflows.launch import LaunchWorkflow
 from workflows.sequence import SequenceWorkflow
@@ -200,12 +201,11 @@ def plan(
     camp, accounts_file = load_inputs(campaign, accounts_path, skip_invalid=skip_invalid)
     store = open_store(settings_mod.load())
     try:
-        the_plan = build_plan(
-            accounts_file.accounts,
+        the_plan = pipeline.plan(
             camp,
+            accounts_file.accounts,
+            pipeline.recall(store, camp.id, as_of=as_of),
             as_of=as_of,
-            preferences=store.preferences(as_of=as_of),
-            enrolments=store.enrolments_for_plan(camp.id),
             skipped=accounts_file.invalid_rows,
         )
     finally:
@@ -230,7 +230,7 @@ def launch(
     """Import the accounts and start the campaign's included sequences, staggered, durably."""
     settings = settings_mod.load()
     camp, accounts_file = load_inputs(campaign, accounts_path, skip_invalid=skip_invalid)
-    chosen, missing = launcher.select(accounts_file.accounts, only)
+    chosen, missing = pipeline.select(accounts_file.accounts, only)
     if missing:
         fail(
             f"{accounts_path}: --only names account ids not in the file: {', '.join(missing)}; "
@@ -243,16 +243,17 @@ def launch(
         client = await client_or_fail()
         now = datetime.now(UTC)
         today = date.today()
-        imported = await asyncio.to_thread(store.import_accounts, accounts_file.accounts, now=now)
-        the_plan = build_plan(
-            chosen,
+        prepared = await asyncio.to_thread(
+            pipeline.prepare,
+            store,
             camp,
+            chosen,
+            imported_accounts=accounts_file.accounts,
+            now=now,
             as_of=today,
-            preferences=store.preferences(as_of=today),
-            enrolments=store.enrolments_for_plan(camp.id),
             skipped=accounts_file.invalid_rows,
         )
-        items = launcher.launch_items(the_plan, camp, chosen, now=now)
+        the_plan, items, imported = prepared.plan, prepared.items, prepared.imported
         click.echo(
             f"imported {len(accounts_file.accounts)} accounts ({imported.inserted} new, "
             f"{imported.updated} updated, {imported.unchanged} unchanged)"
@@ -263,8 +264,8 @@ def launch(
             click.echo(f"campaign {camp.id}: nothing new to start, 0 sequences started")
             return 0
         try:
-            started = await launcher.start_launch(client, settings.task_queue, store, camp.id, items, now=now)
-        except launcher.LaunchRunning:
+            started = await pipeline.start(client, settings.task_queue, store, camp.id, items, now=now)
+        except pipeline.LaunchRunning:
             fail(
                 f"a launch of campaign {camp.id} is still running; `winback status --campaign {camp.id}` "
                 "shows its progress, run this again once it has finished"
@@ -375,8 +376,7 @@ def simulate(campaign: Path, accounts_path: Path, start_text: str | None, as_jso
     # Read only: who declined, rests or is already in a sequence is left out as a launch would.
     store = open_store(settings_mod.load())
     as_of = (start or datetime.now(UTC)).date()
-    preferences = store.preferences(as_of=as_of)
-    enrolments = store.enrolments_for_plan(camp.id)
+    memory = pipeline.recall(store, camp.id, as_of=as_of)
     store.close()
     try:
         rows = run(
@@ -385,8 +385,7 @@ def simulate(campaign: Path, accounts_path: Path, start_text: str | None, as_jso
                 accounts_file.accounts,
                 start=start,
                 invalid=accounts_file.invalid_rows,
-                preferences=preferences,
-                enrolments=enrolments,
+                memory=memory,
             )
         )
     except ValueError as err:

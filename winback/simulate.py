@@ -18,17 +18,16 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from activities import pipeline
 from activities.email import MemoryTransport
 from activities.launch import start_sequence
 from activities.sequence import SequenceActivities
 from activities.store import Store
-from campaigns.model import Account, Campaign, Enrolment, Preference
-from campaigns.plan import build_plan
+from campaigns.model import Account, Campaign
 from contracts import search_attributes as sa
 from contracts.codec import decode_input
 from contracts.sequence import SequenceResult, TaskAssignment, TaskCompletion
 from winback import binaries
-from winback.launcher import launch_items
 from winback.worker import sequence_worker
 from workflows.sequence import SequenceWorkflow
 
@@ -83,14 +82,13 @@ async def simulate(
     *,
     start: datetime | None = None,
     invalid: Sequence[tuple[str, str]] = (),
-    preferences: Sequence[Preference] = (),
-    enrolments: Sequence[Enrolment] = (),
+    memory: pipeline.Memory = pipeline.Memory(),
 ) -> list[dict[str, Any]]:
     """Rows in account order: each touch done, then the account's closing row.
 
     `invalid` lists (account id, problem) for rows that failed validation: they close with
     outcome not_started, as do the accounts the plan leaves out (with its reasons).
-    `preferences` and `enrolments` come from the store, so the simulation leaves out whom a
+    `memory` comes from the store, so the simulation leaves out whom a
     launch would leave out; the simulation itself writes to a throwaway store only.
     """
     with contextlib.ExitStack() as stack:
@@ -100,8 +98,7 @@ async def simulate(
             accounts,
             start=start,
             invalid=invalid,
-            preferences=preferences,
-            enrolments=enrolments,
+            memory=memory,
         )
 
 
@@ -112,8 +109,7 @@ async def _simulate(
     *,
     start: datetime | None,
     invalid: Sequence[tuple[str, str]],
-    preferences: Sequence[Preference],
-    enrolments: Sequence[Enrolment],
+    memory: pipeline.Memory,
 ) -> list[dict[str, Any]]:
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(binaries.test_server())
@@ -146,9 +142,7 @@ async def _simulate(
         # Exactly what `winback launch` would do at that moment: the same eligibility, order,
         # staggered starts and sequence inputs.
         now = await env.get_current_time()
-        plan = build_plan(
-            accounts, campaign, as_of=now.date(), preferences=preferences, enrolments=enrolments
-        )
+        plan = pipeline.plan(campaign, accounts, memory, as_of=now.date())
         for entry in plan.entries:
             if not entry.included:
                 closing[entry.account_id] = {
@@ -158,11 +152,11 @@ async def _simulate(
                 }
         started: list[tuple[str, WorkflowHandle[SequenceWorkflow, SequenceResult]]] = []
         async with sequence_worker(client, SIM_TASK_QUEUE, impl):
-            for item in launch_items(plan, campaign, accounts, now=now):
+            for item in pipeline.items(plan, campaign, accounts, now=now):
                 handle = await start_sequence(client, SIM_TASK_QUEUE, decode_input(item.payload))
                 started.append((item.account_id, handle))
             results: dict[str, list[dict[str, Any]]] = {}
-            # One at a time: the test server fails gathered result() calls (DESIGN.md), and
+            # One at a time: the test server fails gathered result() calls (docs/ARCHITECTURE.md), and
             # the other sequences advance meanwhile anyway.
             for account_id, handle in started:
                 results[account_id] = result_rows(await handle.result())

@@ -16,6 +16,7 @@ from pathlib import Path
 from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
+from activities import pipeline
 from activities.email import OutboxTransport
 from activities.launch import LaunchActivities, start_sequence
 from activities.sequence import SequenceActivities
@@ -23,7 +24,6 @@ from campaigns.plan import build_plan
 from contracts.sequence import DeclineNotice, PauseRequest, ReplyNotice
 from tests.factories import make_account, make_campaign, quiet_monday, sequence_input, temp_store
 from winback import binaries
-from winback.launcher import launch_items, start_launch
 from winback.simulate import InstantTaskBoard, register_search_attributes
 from winback.worker import sequence_worker
 from workflows.sequence import SequenceWorkflow
@@ -87,8 +87,8 @@ async def main() -> None:
                     accounts = [make_account(account_id=f"HIST-L{i}") for i in range(5)]
                     now = await env.get_current_time()
                     plan = build_plan(accounts, campaign, as_of=now.date(), preferences=[], enrolments=[])
-                    items = launch_items(plan, campaign, accounts, now=now)
-                    started = await start_launch(
+                    items = pipeline.items(plan, campaign, accounts, now=now)
+                    started = await pipeline.start(
                         env.client, "record", store, campaign.id, items, now=now, batch_size=2
                     )
                     await started.handle.result()
