@@ -6,20 +6,17 @@ Temporal retries activities.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Final, TypeVar
+from typing import Final
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    RowMapping,
     Table,
-    and_,
     bindparam,
     case,
     delete,
@@ -31,20 +28,16 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
-from activities.store import schema
+from activities.store import rowmap, schema
 from activities.store.database import masked, open_engine, write_transaction
+from activities.store.launches import LaunchLedger
 from activities.store.records import (
     ImportResult,
-    LaunchItem,
-    LaunchItemResult,
     MessageLogEntry,
-    StoreError,
 )
 from campaigns.eligibility import preference_until
-from campaigns.model import PREFERENCE_KINDS, Account, Contact, Enrolment, Preference
-from contracts.launch import ITEM_RESULT_STATES, ITEM_STATES
+from campaigns.model import PREFERENCE_KINDS, Account, Enrolment, Preference
 from contracts.sequence import (
     CANCELLED,
     COMPLETED_NO_REPLY,
@@ -63,124 +56,6 @@ OUTCOMES: Final = (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED)
 _IN_CHUNK: Final = 500
 _INSERT_CHUNK: Final = 1000
 
-_T = TypeVar("_T")
-
-
-def _utc_date(moment: datetime) -> date:
-    return (moment.astimezone(UTC) if moment.tzinfo is not None else moment).date()
-
-
-def _date(iso: str | None) -> date | None:
-    return None if iso is None else date.fromisoformat(iso)
-
-
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
-def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _account_row(account: Account) -> dict[str, Any]:
-    return {
-        "account_id": account.account_id,
-        "company": account.company,
-        "domain": account.domain,
-        "country": account.country,
-        "timezone": account.timezone,
-        "arr": account.arr,
-        "churned_on": _date(account.churned_on),
-        "churn_reason": account.churn_reason,
-        "churn_detail": account.churn_detail,
-        "competitor": account.competitor,
-        "departure": account.departure,
-        "owner": account.owner,
-        "locale": account.locale,
-        "aliases": json.dumps(list(account.aliases), ensure_ascii=False),
-    }
-
-
-def _contact_rows(account: Account) -> list[dict[str, Any]]:
-    people = [("primary", account.contact)]
-    if account.executive is not None:
-        people.append(("executive", account.executive))
-    return [
-        {
-            "account_id": account.account_id,
-            "role": role,
-            "name": person.name,
-            "email": person.email,
-            "title": person.title,
-            "linkedin_url": person.linkedin_url,
-        }
-        for role, person in people
-    ]
-
-
-def _with_fingerprint(account: Account) -> dict[str, Any]:
-    """The account's row plus a hash of everything imported with it, contacts included."""
-    row = _account_row(account)
-    canonical = json.dumps([row, _contact_rows(account)], sort_keys=True, default=str, ensure_ascii=False)
-    row["fingerprint"] = hashlib.sha256(canonical.encode()).hexdigest()
-    return row
-
-
-def _contact(row: RowMapping) -> Contact:
-    return Contact(name=row["name"], email=row["email"], title=row["title"], linkedin_url=row["linkedin_url"])
-
-
-def _preference(row: RowMapping) -> Preference:
-    return Preference(
-        email=row["email"],
-        account_id=row["account_id"],
-        kind=row["kind"],
-        since=row["since"].isoformat(),
-        until=_iso(row["until"]),
-        reason=row["reason"],
-        campaign_id=row["campaign_id"],
-    )
-
-
-def _enrolment(row: RowMapping) -> Enrolment:
-    return Enrolment(
-        account_id=row["account_id"],
-        campaign_id=row["campaign_id"],
-        workflow_id=row["workflow_id"],
-        run_id=row["run_id"],
-        started_on=row["started_on"].isoformat(),
-        ended_on=_iso(row["ended_on"]),
-        outcome=row["outcome"],
-    )
-
-
-def _message(row: RowMapping) -> MessageLogEntry:
-    return MessageLogEntry(
-        message_id=row["message_id"],
-        workflow_id=row["workflow_id"],
-        account_id=row["account_id"],
-        campaign_id=row["campaign_id"],
-        touch=row["touch"],
-        channel=row["channel"],
-        to_email=row["to_email"],
-        subject=row["subject"],
-        sent_at=row["sent_at"],
-        transport=row["transport"],
-    )
-
-
-def _launch_item(row: RowMapping) -> LaunchItem:
-    return LaunchItem(
-        position=row["position"],
-        account_id=row["account_id"],
-        start_at=row["start_at"],
-        payload=row["payload"],
-        state=row["state"],
-        run_id=row["run_id"],
-        note=row["note"],
-    )
-
 
 def implied_preference(rec: OutcomeRecord) -> Preference | None:
     """The cool-off an outcome sets: a decline or a sequence nobody answered."""
@@ -190,7 +65,7 @@ def implied_preference(rec: OutcomeRecord) -> Preference | None:
         kind = "ghosted"
     else:
         return None
-    ended = _utc_date(rec.ended_at)
+    ended = rowmap.utc_date(rec.ended_at)
     # The same rule the plan applies when it reads the preference back.
     until = preference_until(kind, ended, rec.cool_off)
     return Preference(
@@ -198,13 +73,13 @@ def implied_preference(rec: OutcomeRecord) -> Preference | None:
         account_id=rec.account_id,
         kind=kind,
         since=ended.isoformat(),
-        until=_iso(until),
+        until=rowmap.to_iso(until),
         reason=rec.reason,
         campaign_id=rec.campaign_id,
     )
 
 
-class Store:
+class Store(LaunchLedger):
     """State outside Temporal, in SQLite (default) or PostgreSQL (DATABASE_URL)."""
 
     def __init__(self, engine: Engine) -> None:
@@ -257,11 +132,11 @@ class Store:
     def import_accounts(self, accounts: Sequence[Account], *, now: datetime) -> ImportResult:
         """Upsert the CRM export by account_id; contacts are replaced with the account."""
         latest = {account.account_id: account for account in accounts}  # a repeated id: last wins
-        rows = {account_id: _with_fingerprint(account) for account_id, account in latest.items()}
+        rows = {account_id: rowmap.with_fingerprint(account) for account_id, account in latest.items()}
         a = schema.accounts
         with write_transaction(self._engine) as conn:
             known: dict[str, str] = {}
-            for ids in _chunks(list(rows), _IN_CHUNK):
+            for ids in rowmap.chunks(list(rows), _IN_CHUNK):
                 found = conn.execute(
                     select(a.c.account_id, a.c.fingerprint).where(self._among(a.c.account_id, ids))
                 )
@@ -273,7 +148,7 @@ class Store:
                 if account_id in known and known[account_id] != row["fingerprint"]
             ]
             stamped = [{**row, "first_imported_at": now, "updated_at": now} for row in new]
-            for batch in _chunks(stamped, _INSERT_CHUNK):
+            for batch in rowmap.chunks(stamped, _INSERT_CHUNK):
                 conn.execute(insert(a), list(batch))
             if changed:
                 # The WHERE parameter needs a name of its own: "account_id" would be read as SET.
@@ -283,14 +158,16 @@ class Store:
                     for row in changed
                 ]
                 conn.execute(update(a).where(a.c.account_id == bindparam("key_account_id")), updates)
-                for ids in _chunks([row["account_id"] for row in changed], _IN_CHUNK):
+                for ids in rowmap.chunks([row["account_id"] for row in changed], _IN_CHUNK):
                     conn.execute(
                         delete(schema.contacts).where(self._among(schema.contacts.c.account_id, ids))
                     )
             people = [
-                person for row in (*new, *changed) for person in _contact_rows(latest[row["account_id"]])
+                person
+                for row in (*new, *changed)
+                for person in rowmap.contact_rows(latest[row["account_id"]])
             ]
-            for batch in _chunks(people, _INSERT_CHUNK):
+            for batch in rowmap.chunks(people, _INSERT_CHUNK):
                 conn.execute(insert(schema.contacts), list(batch))
         return ImportResult(
             inserted=len(new), updated=len(changed), unchanged=len(rows) - len(new) - len(changed)
@@ -303,7 +180,7 @@ class Store:
             if row is None:
                 return None
             people = {
-                person["role"]: _contact(person)
+                person["role"]: rowmap.contact(person)
                 for person in conn.execute(select(c).where(c.c.account_id == account_id)).mappings()
             }
         return Account(
@@ -313,7 +190,7 @@ class Store:
             country=row["country"],
             timezone=row["timezone"],
             arr=row["arr"],
-            churned_on=_iso(row["churned_on"]),
+            churned_on=rowmap.to_iso(row["churned_on"]),
             churn_reason=row["churn_reason"],
             churn_detail=row["churn_detail"],
             competitor=row["competitor"],
@@ -343,7 +220,7 @@ class Store:
             kind=pref.kind,
             account_id=pref.account_id,
             since=date.fromisoformat(pref.since),
-            until=_date(pref.until),
+            until=rowmap.to_date(pref.until),
             reason=pref.reason,
             campaign_id=pref.campaign_id,
         )
@@ -372,7 +249,7 @@ class Store:
         p = schema.preferences
         query = select(p).where(or_(p.c.until.is_(None), p.c.until > as_of)).order_by(p.c.email, p.c.kind)
         with self._engine.connect() as conn:
-            return [_preference(row) for row in conn.execute(query).mappings()]
+            return [rowmap.preference(row) for row in conn.execute(query).mappings()]
 
     def suppression(self, email: str, *, as_of: date) -> Preference | None:
         """The unsubscribe or bounce that keeps this address out on `as_of`, if any."""
@@ -389,7 +266,7 @@ class Store:
         )
         with self._engine.connect() as conn:
             row = conn.execute(query).mappings().first()
-        return None if row is None else _preference(row)
+        return None if row is None else rowmap.preference(row)
 
     # --- sequences and their outcomes -----------------------------------------------------
 
@@ -406,7 +283,7 @@ class Store:
                 "campaign_id": row.campaign_id,
                 "playbook_id": "",
                 "started_on": date.fromisoformat(row.started_on),
-                "ended_on": _date(row.ended_on),
+                "ended_on": rowmap.to_date(row.ended_on),
                 "outcome": row.outcome,
                 "reason": "",
                 "touches_done": None,
@@ -415,7 +292,7 @@ class Store:
         ]
         stmt = self._insert(e).on_conflict_do_nothing(index_elements=[e.c.workflow_id, e.c.run_id])
         with write_transaction(self._engine) as conn:
-            for chunk in _chunks(values, _INSERT_CHUNK):
+            for chunk in rowmap.chunks(values, _INSERT_CHUNK):
                 conn.execute(stmt, list(chunk))
 
     def record_outcome(self, rec: OutcomeRecord) -> OutcomeReceipt:
@@ -434,8 +311,8 @@ class Store:
             account_id=rec.account_id,
             campaign_id=rec.campaign_id,
             playbook_id=rec.playbook_id,
-            started_on=_utc_date(rec.started_at),
-            ended_on=_utc_date(rec.ended_at),
+            started_on=rowmap.utc_date(rec.started_at),
+            ended_on=rowmap.utc_date(rec.ended_at),
             outcome=rec.outcome,
             reason=rec.reason,
             touches_done=rec.touches_done,
@@ -470,7 +347,7 @@ class Store:
             .order_by(e.c.started_on, e.c.account_id, e.c.workflow_id, e.c.run_id)
         )
         with self._engine.connect() as conn:
-            return [_enrolment(row) for row in conn.execute(query).mappings()]
+            return [rowmap.enrolment(row) for row in conn.execute(query).mappings()]
 
     def outcome_counts(self, campaign_id: str) -> dict[str, int]:
         e = schema.enrolments
@@ -512,103 +389,4 @@ class Store:
         m = schema.messages
         query = select(m).where(m.c.account_id == account_id).order_by(m.c.sent_at, m.c.touch, m.c.message_id)
         with self._engine.connect() as conn:
-            return [_message(row) for row in conn.execute(query).mappings()]
-
-    # --- launches -------------------------------------------------------------------------
-
-    def create_launch(
-        self, launch_id: str, campaign_id: str, items: Sequence[LaunchItem], *, created_at: datetime
-    ) -> None:
-        """Store a launch and all its items in one transaction; a launch_id can be used once."""
-        positions = {item.position for item in items}
-        if len(positions) != len(items):
-            raise ValueError(f"launch {launch_id!r}: two items share a position")
-        unknown = {item.state for item in items} - set(ITEM_STATES)
-        if unknown:
-            raise ValueError(f"launch {launch_id!r}: unknown item state(s) {', '.join(sorted(unknown))}")
-        rows = [
-            {
-                "launch_id": launch_id,
-                "position": item.position,
-                "account_id": item.account_id,
-                "start_at": item.start_at,
-                "payload": item.payload,
-                "state": item.state,
-                "run_id": item.run_id,
-                "note": item.note,
-            }
-            for item in items
-        ]
-        exists = StoreError(
-            f"a launch with id {launch_id!r} already exists; start a new launch with a new id"
-        )
-        try:
-            with write_transaction(self._engine) as conn:
-                found = conn.execute(
-                    select(schema.launches.c.launch_id).where(schema.launches.c.launch_id == launch_id)
-                ).first()
-                if found is not None:
-                    raise exists
-                conn.execute(
-                    insert(schema.launches).values(
-                        launch_id=launch_id, campaign_id=campaign_id, created_at=created_at
-                    )
-                )
-                for chunk in _chunks(rows, _INSERT_CHUNK):
-                    conn.execute(insert(schema.launch_items), list(chunk))
-        except IntegrityError:
-            # Another process created the same launch between our check and our insert.
-            raise exists from None
-
-    def launch_items(self, launch_id: str, start: int, count: int) -> list[LaunchItem]:
-        """Items with start <= position < start + count, in position order."""
-        li = schema.launch_items
-        query = (
-            select(li)
-            .where(li.c.launch_id == launch_id, li.c.position >= start, li.c.position < start + count)
-            .order_by(li.c.position)
-        )
-        with self._engine.connect() as conn:
-            return [_launch_item(row) for row in conn.execute(query).mappings()]
-
-    def mark_launch_items(self, launch_id: str, results: Sequence[LaunchItemResult]) -> None:
-        """Record what starting each item did; marking again with the same result is harmless."""
-        if not results:
-            return
-        bad = {r.state for r in results} - set(ITEM_RESULT_STATES)
-        if bad:
-            raise ValueError(
-                f"unknown launch item state(s) {', '.join(sorted(bad))}; "
-                f"expected one of {', '.join(ITEM_RESULT_STATES)}"
-            )
-        li = schema.launch_items
-        stmt = update(li).where(
-            and_(li.c.launch_id == bindparam("key_launch_id"), li.c.position == bindparam("key_position"))
-        )
-        params = [
-            {
-                "key_launch_id": launch_id,
-                "key_position": r.position,
-                "state": r.state,
-                "run_id": r.run_id,
-                "note": r.note,
-            }
-            for r in results
-        ]
-        with write_transaction(self._engine) as conn:
-            conn.execute(stmt, params)
-
-    def launch_summary(self, launch_id: str) -> dict[str, int]:
-        """How many items are in each state, pending included; an unknown launch is an error."""
-        li = schema.launch_items
-        counts = dict.fromkeys(ITEM_STATES, 0)
-        with self._engine.connect() as conn:
-            found = conn.execute(
-                select(schema.launches.c.launch_id).where(schema.launches.c.launch_id == launch_id)
-            ).first()
-            if found is None:
-                raise StoreError(f"no launch with id {launch_id!r} in {self.url_for_display}")
-            query = select(li.c.state, func.count()).where(li.c.launch_id == launch_id).group_by(li.c.state)
-            for state, count in conn.execute(query):
-                counts[state] = counts.get(state, 0) + count
-        return counts
+            return [rowmap.message(row) for row in conn.execute(query).mappings()]
