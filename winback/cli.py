@@ -157,10 +157,8 @@ def worker() -> None:
 
 
 def open_store(settings: settings_mod.Settings) -> Store:
-    from winback.worker import open_store as open_settings_store
-
     try:
-        return open_settings_store(settings)
+        return settings.open_store()
     except StoreError as err:
         fail(str(err))
 

@@ -6,8 +6,12 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contracts.ids import TASK_QUEUE
+
+if TYPE_CHECKING:
+    from activities.store import Store
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,15 @@ class Settings:
     @property
     def temporal_dir(self) -> Path:
         return self.data_dir / "temporal"
+
+    def open_store(self) -> Store:
+        """The store DATABASE_URL names (default: a SQLite file in the data folder), migrated.
+
+        Problems raise a one-line StoreError with the URL's password masked.
+        """
+        from activities.store import Store, database_url  # SQLAlchemy and Alembic: only when used
+
+        return Store.open(database_url(self.data_dir))
 
     def unsubscribe_secret(self) -> bytes:
         """WINBACK_UNSUBSCRIBE_SECRET, or for local use a random one kept in the data folder."""

@@ -19,7 +19,7 @@ from activities.store import StoreError
 from contracts import search_attributes as sa
 from winback import binaries
 from winback.settings import Settings
-from winback.worker import build_worker, open_store
+from winback.worker import build_worker
 
 HOST = "127.0.0.1"
 PORT = 7233
@@ -98,7 +98,7 @@ async def run_up(settings: Settings) -> int:
         return 1
     try:
         # Before the server starts: a store that cannot open is the user's to fix first.
-        store = open_store(settings)
+        store = settings.open_store()
     except StoreError as err:
         print(str(err), file=sys.stderr)
         return 1

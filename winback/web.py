@@ -188,19 +188,9 @@ def record_in_store(store: UnsubscribeStore, campaign_id: str, account_id: str) 
     store.record_preference(preference)
 
 
-def open_store(settings: Settings) -> UnsubscribeStore:
-    """Store.open(database_url(data_dir)): DATABASE_URL, or the SQLite file in the data folder.
-
-    Opening brings the schema up to date; problems raise a one-line StoreError with the URL masked.
-    """
-    from activities.store import Store, database_url  # SQLAlchemy and Alembic: only when serving
-
-    return Store.open(database_url(settings.data_dir))
-
-
 def store_recorder(settings: Settings, store: UnsubscribeStore | None = None) -> RecordUnsubscribe:
     """The real `record_unsubscribe`: blocking store calls run in a worker thread."""
-    opened = store if store is not None else open_store(settings)
+    opened = store if store is not None else settings.open_store()
 
     async def record(campaign_id: str, account_id: str) -> None:
         await asyncio.to_thread(record_in_store, opened, campaign_id, account_id)

@@ -12,7 +12,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.email import OutboxTransport
 from activities.launch import LaunchActivities
 from activities.sequence import SequenceActivities
-from activities.store import Store, database_url
+from activities.store import Store
 from activities.tasks import FolderTaskBoard
 from campaigns import calendar
 from winback.settings import Settings
@@ -39,11 +39,6 @@ def activities_for(impl: SequenceActivities, launch: LaunchActivities | None = N
     if launch is not None:
         found.append(launch.start_batch)
     return found
-
-
-def open_store(settings: Settings) -> Store:
-    """The store named by DATABASE_URL (default: a SQLite file in the data folder), migrated."""
-    return Store.open(database_url(settings.data_dir))
 
 
 def local_activities(settings: Settings, store: Store) -> SequenceActivities:
