@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from activities.store import Store
-from campaigns.model import Account, Campaign, Contact, Schedule, Sender
+from campaigns.model import MANUAL_CHANNELS, WEEKDAYS, Account, Campaign, Contact, Schedule, Sender
 from campaigns.playbook import PLAYBOOK_DIR, load_playbook
 from winback.launcher import decide
 from workflows.contracts import SequenceInput
@@ -66,6 +66,17 @@ def sequence_input(
     decision = decide(account or make_account(), campaign or make_campaign(), **kw)
     assert decision.input is not None, decision.reason
     return decision.input
+
+
+def task_first_input(account: Account | None = None) -> SequenceInput:
+    """A sequence of one touch, a manual task (a LinkedIn note) that opens the moment the
+    sequence starts, whatever the day and hour: no sending window, weekend or holiday defers it."""
+    always = Schedule(
+        window_start="00:00", window_end="24:00", weekdays=WEEKDAYS, quarter_end_blackout_days=0
+    )
+    inp = sequence_input(account or make_account(country=""), make_campaign(schedule=always))
+    manual = next(t for t in inp.plan.touches if t.channel in MANUAL_CHANNELS)
+    return replace(inp, plan=replace(inp.plan, touches=(replace(manual, number=1, waits=()),)))
 
 
 def quiet_monday(now: datetime) -> datetime:

@@ -33,6 +33,11 @@ STATE_TASK_OPEN = "task_open"
 
 TASK_OUTCOMES = ("done", "skipped", "no_answer")
 
+# Memo key under which a running sequence shows its open manual task (an OpenTask), so
+# `winback tasks` reads every open task from one visibility list. Absent when no task is open,
+# and on sequences that opened their tasks before the memo existed.
+OPEN_TASK_MEMO = "winback_open_task"
+
 
 @dataclass(frozen=True)
 class SequenceInput:
