@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import (
@@ -18,7 +18,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.launch import encode_input
-from activities.store import LaunchItem, Store
+from activities.store import ImportResult, LaunchItem, Store
+from campaigns.accounts import AccountsFile
 from campaigns.model import (
     Account,
     AccountRef,
@@ -27,7 +28,7 @@ from campaigns.model import (
     SequencePlan,
     TriggerEvidence,
 )
-from campaigns.plan import Plan, launch_order
+from campaigns.plan import Plan, build_plan, launch_order
 from campaigns.stagger import stagger
 from workflows import search_attributes as sa
 from workflows.contracts import LaunchInput, LaunchProgress, SequenceInput
@@ -199,3 +200,53 @@ async def start_launch(
     except WorkflowAlreadyStartedError as err:
         raise LaunchRunning(campaign_id) from err
     return StartedLaunch(launch_id=launch_id, handle=handle)
+
+
+@dataclass(frozen=True)
+class LaunchRun:
+    """What `run_launch` did: the import, the plan and its items, and the launch it started."""
+
+    imported: ImportResult
+    plan: Plan
+    items: list[LaunchItem]
+    started: StartedLaunch | None  # None when there was nothing to start or a launch was running
+    running: bool = False  # a launch of the campaign was still going: nothing was started
+
+    @property
+    def not_included(self) -> int:
+        return len(self.plan.entries) - len(self.items)
+
+
+async def run_launch(
+    client: Client,
+    task_queue: str,
+    store: Store,
+    campaign: Campaign,
+    accounts_file: AccountsFile,
+    chosen: Sequence[Account],
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
+) -> LaunchRun:
+    """A launch from validated inputs: import every valid account of the file into the store,
+    plan the chosen ones against what the store knows (preferences, running sequences), stagger
+    the included ones into launch items and start the LaunchWorkflow that walks them."""
+    now = now or datetime.now(UTC)
+    today = today or date.today()
+    imported = await asyncio.to_thread(store.import_accounts, accounts_file.accounts, now=now)
+    plan = build_plan(
+        chosen,
+        campaign,
+        as_of=today,
+        preferences=store.preferences(as_of=today),
+        enrolments=store.enrolments_for_plan(campaign.id),
+        skipped=accounts_file.invalid_rows,
+    )
+    items = launch_items(plan, campaign, chosen, now=now)
+    if not items:
+        return LaunchRun(imported, plan, items, started=None)
+    try:
+        started = await start_launch(client, task_queue, store, campaign.id, items, now=now)
+    except LaunchRunning:
+        return LaunchRun(imported, plan, items, started=None, running=True)
+    return LaunchRun(imported, plan, items, started=started)
