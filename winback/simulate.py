@@ -161,7 +161,7 @@ async def _simulate(
                 handle = await start_sequence(client, SIM_TASK_QUEUE, decode_input(item.payload))
                 started.append((item.account_id, handle))
             results: dict[str, list[dict[str, Any]]] = {}
-            # One at a time: the test server fails gathered result() calls (DESIGN.md), and
+            # One at a time: the test server fails gathered result() calls (docs/ARCHITECTURE.md), and
             # the other sequences advance meanwhile anyway.
             for account_id, handle in started:
                 results[account_id] = result_rows(await handle.result())
