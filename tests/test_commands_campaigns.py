@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -100,7 +101,7 @@ def test_a_launch_names_few_exclusions_and_counts_many() -> None:
 
 
 def test_the_timeline_reads_one_line_per_touch_and_per_end() -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "account_id": "ACC-1001",
             "touch": 1,
