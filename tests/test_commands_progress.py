@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import sys
 from typing import Any, cast
 
 import pytest
@@ -103,3 +105,22 @@ def test_the_bar_fills_as_the_hand_drawn_one_did() -> None:
             filled = 30 * handled // planned
             line = progress_line(LaunchProgress(planned=planned, started=handled))
             assert line.startswith(f"[{'#' * filled}{'-' * (30 - filled)}] {handled}/{planned}  ")
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_on_a_terminal_the_bar_redraws_in_place_and_ctrl_c_leaves_it_on_its_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("winback.commands.progress.POLL_SECONDS", 0)
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stdout", screen)
+    got = await follow_launch(handle([LaunchProgress(planned=4, started=2), KeyboardInterrupt()]), 4)
+    assert got is None
+    drawn = screen.getvalue()
+    assert drawn.endswith("\n") and drawn.count("\n") == 1  # one line, redrawn with \r
+    last = drawn.rsplit("\r", 1)[-1]
+    assert "[###############---------------] 2/4  started 2, already running 0, failed 0" in last
