@@ -30,6 +30,10 @@ PROGRESS: Final = "progress"
 # The memo key that ties a sequence to the launch that started it: after a crash between
 # starting a workflow and writing that down, the retried batch recognises its own start.
 LAUNCH_MEMO: Final = "winback_launch"
+# Memo key under which a running sequence shows its open manual task (an OpenTask), so
+# `winback tasks` reads every open task from one visibility list. Absent when no task is open,
+# and on sequences that opened their tasks before the memo existed.
+OPEN_TASK_MEMO: Final = "winback_open_task"
 
 
 def workflow_id_for(account_id: str) -> str:

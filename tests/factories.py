@@ -10,7 +10,7 @@ from typing import Any
 from activities.pipeline import sequence_input as input_for
 from activities.store import Store
 from campaigns.eligibility import PlanEntry
-from campaigns.model import Account, Campaign, Contact, Schedule, Sender
+from campaigns.model import MANUAL_CHANNELS, WEEKDAYS, Account, Campaign, Contact, Schedule, Sender
 from campaigns.playbook import PLAYBOOK_DIR, load_playbook
 from contracts.sequence import SequenceInput
 
@@ -82,6 +82,17 @@ def sequence_input(
         sort_key=(0, 0, 0, 0.0, account.account_id),
     )
     return input_for(entry, account, campaign, **kw)
+
+
+def task_first_input(account: Account | None = None) -> SequenceInput:
+    """A sequence of one touch, a manual task (a LinkedIn note) that opens the moment the
+    sequence starts, whatever the day and hour: no sending window, weekend or holiday defers it."""
+    always = Schedule(
+        window_start="00:00", window_end="24:00", weekdays=WEEKDAYS, quarter_end_blackout_days=0
+    )
+    inp = sequence_input(account or make_account(country=""), make_campaign(schedule=always))
+    manual = next(t for t in inp.plan.touches if t.channel in MANUAL_CHANNELS)
+    return replace(inp, plan=replace(inp.plan, touches=(replace(manual, number=1, waits=()),)))
 
 
 def quiet_monday(now: datetime) -> datetime:

@@ -8,6 +8,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from contracts.ids import OPEN_TASK_MEMO
 from winback.worker import workflow_runner
 from workflows.launch import LaunchWorkflow
 from workflows.sequence import SequenceWorkflow
@@ -22,7 +23,27 @@ def test_the_histories_are_committed() -> None:
         "sequence_t2_pause_reply.json",
         "sequence_t3_declined_outcome.json",  # writes its outcome to the store
         "launch_small.json",  # three batches
+        "sequence_task_memo.json",  # the open task in the memo: opened, moved by a pause, cleared
     } <= names
+
+
+def test_the_task_memo_history_takes_the_patched_path() -> None:
+    path = Path(__file__).parent / "histories" / "sequence_task_memo.json"
+    events = WorkflowHistory.from_json(path.stem, path.read_text()).events
+    patches = [
+        e.marker_recorded_event_attributes.details["patch-data"].payloads[0].data
+        for e in events
+        if e.HasField("marker_recorded_event_attributes")
+    ]
+    assert any(b'"open-task-memo"' in p for p in patches)
+    memos = [
+        e.workflow_properties_modified_event_attributes.upserted_memo.fields[OPEN_TASK_MEMO]
+        for e in events
+        if e.HasField("workflow_properties_modified_event_attributes")
+    ]
+    # Shown when the task opens, shown again with the deadline a pause moved, then removed.
+    assert [m.metadata["encoding"] for m in memos] == [b"json/plain", b"json/plain", b"binary/null"]
+    assert memos[0].data != memos[1].data
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

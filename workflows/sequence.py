@@ -9,6 +9,7 @@ from the UI ends it gracefully with outcome `cancelled`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 
@@ -80,6 +81,8 @@ class SequenceWorkflow:
         self._inp = inp
         self._s = _State()
         self._published_state: str | None = None
+        # The open task as the memo shows it (a copy), None when the memo shows none.
+        self._published_task: OpenTask | None = None
 
     # --- run -----------------------------------------------------------------------------
 
@@ -324,6 +327,7 @@ class SequenceWorkflow:
             at_local=self._local_iso(due),
         )
         self._publish()
+        self._publish_open_task(task)
         receipt: TaskReceipt = await workflow.execute_activity_method(
             SequenceActivities.assign_task,
             TaskAssignment(
@@ -356,6 +360,7 @@ class SequenceWorkflow:
                     task.due_local = self._local_iso(due)
                     s.state = STATE_TASK_OPEN
                     self._publish()
+                    self._publish_open_task(task)
                     continue
                 if s.skip_requested == touch.number:
                     s.skip_requested = None
@@ -374,6 +379,7 @@ class SequenceWorkflow:
                     break
         finally:
             s.open_task = None
+        self._publish_open_task(None)
         result = s.task_result
         s.task_result = None
         if result is None:
@@ -527,6 +533,7 @@ class SequenceWorkflow:
         s.paused = False
         s.next_action = None
         self._publish()
+        self._publish_open_task(None)
 
     def _record(
         self,
@@ -605,6 +612,17 @@ class SequenceWorkflow:
             workflow.upsert_search_attributes([sa.STATE.value_set(state)])
         self._published_state = state
         workflow.set_current_details(self._details())
+
+    def _publish_open_task(self, task: OpenTask | None) -> None:
+        """Mirror the open task into the memo, where `winback tasks` reads it straight from the
+        visibility list; None removes it. Only a change is written (each is a history event)."""
+        if task == self._published_task:
+            return
+        # Sequences whose histories predate the memo replay without these events.
+        if not workflow.patched("open-task-memo"):
+            return
+        workflow.upsert_memo({ids.OPEN_TASK_MEMO: task})
+        self._published_task = None if task is None else dataclasses.replace(task)
 
 
 def _calendar_io() -> AbstractContextManager[None]:

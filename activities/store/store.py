@@ -38,14 +38,7 @@ from activities.store.records import (
 )
 from campaigns.eligibility import preference_until
 from campaigns.model import PREFERENCE_KINDS, Account, Enrolment, Preference
-from contracts.sequence import (
-    CANCELLED,
-    COMPLETED_NO_REPLY,
-    DECLINED,
-    REPLIED,
-    OutcomeReceipt,
-    OutcomeRecord,
-)
+from contracts.sequence import CANCELLED, COMPLETED_NO_REPLY, DECLINED, REPLIED, OutcomeReceipt, OutcomeRecord
 
 # Kinds that keep an address out whatever the campaign: the person or their mailbox said so.
 SUPPRESSION_KINDS: Final = ("unsubscribed", "bounced")

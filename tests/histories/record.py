@@ -20,9 +20,17 @@ from activities import pipeline
 from activities.email import OutboxTransport
 from activities.launch import LaunchActivities, start_sequence
 from activities.sequence import SequenceActivities
+from activities.tasks import FolderTaskBoard
 from campaigns.plan import build_plan
-from contracts.sequence import DeclineNotice, PauseRequest, ReplyNotice
-from tests.factories import make_account, make_campaign, quiet_monday, sequence_input, temp_store
+from contracts.sequence import DeclineNotice, PauseRequest, ReplyNotice, ResumeRequest, TaskCompletion
+from tests.factories import (
+    make_account,
+    make_campaign,
+    quiet_monday,
+    sequence_input,
+    task_first_input,
+    temp_store,
+)
 from winback import binaries
 from winback.simulate import InstantTaskBoard, register_search_attributes
 from winback.worker import sequence_worker
@@ -93,6 +101,32 @@ async def main() -> None:
                     )
                     await started.handle.result()
                     keep("launch_small.json", await started.handle.fetch_history())
+
+            # Since the open-task memo: a task nobody reports at once (the board only files it).
+            board = SequenceActivities(
+                OutboxTransport(Path(tmp)),
+                FolderTaskBoard(Path(tmp) / "tasks"),
+                store,
+                public_url="https://winback.example",
+                unsubscribe_secret=b"record",
+            )
+            async with sequence_worker(env.client, "record-board", board):
+                if missing("sequence_task_memo.json"):
+                    # The memo shows the task when it opens, again when a pause moves its
+                    # deadline, and drops it when the owner reports it done.
+                    inp = task_first_input(make_account(account_id="HIST-TASK", country=""))
+                    handle = await start_sequence(env.client, "record-board", inp)
+                    while (await handle.query(SequenceWorkflow.status)).open_task is None:
+                        await asyncio.sleep(0.1)
+                    await handle.signal(SequenceWorkflow.pause, PauseRequest(reason="on leave"))
+                    await env.sleep(timedelta(hours=20))
+                    await handle.signal(SequenceWorkflow.resume, ResumeRequest())
+                    await env.sleep(timedelta(hours=1))
+                    await handle.signal(
+                        SequenceWorkflow.complete_task, TaskCompletion(outcome="done", note="sent", touch=1)
+                    )
+                    await handle.result()
+                    keep("sequence_task_memo.json", await handle.fetch_history())
             store.close()
 
 

@@ -1,0 +1,233 @@
+"""`winback tasks`: every open task from one visibility list (memo + search attributes)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from temporalio.api.enums import v1 as enums
+from temporalio.api.workflow.v1 import WorkflowExecutionInfo
+from temporalio.client import Client, WorkflowExecution
+from temporalio.converter import DataConverter, encode_search_attributes
+from temporalio.testing import WorkflowEnvironment
+
+from activities.launch import start_sequence
+from contracts import search_attributes as sa
+from contracts.ids import OPEN_TASK_MEMO
+from contracts.sequence import OpenTask, SequenceStatus
+from tests.cli import env_for, winback
+from tests.factories import make_account, sequence_input, task_first_input, temp_store
+from winback.commands.tasks import listed_task, open_tasks, task_json, task_lines, tasks_query
+from winback.settings import Settings
+from winback.worker import build_worker
+from workflows.sequence import SequenceWorkflow
+
+TASK_KEYS = [
+    "account_id",
+    "campaign_id",
+    "owner",
+    "touch",
+    "channel",
+    "template",
+    "due_utc",
+    "due_local",
+    "subject",
+    "text",
+]
+
+
+def open_task(due: datetime, touch: int = 2) -> OpenTask:
+    return OpenTask(
+        touch=touch,
+        channel="linkedin",
+        template="product_gap/02_linkedin_note",
+        assigned_utc=datetime(2027, 3, 22, 8, 0, tzinfo=UTC),
+        due_utc=due,
+        due_local=due.astimezone().isoformat(),
+        subject="",
+        text="Hi Aino",
+    )
+
+
+def listed(account_id: str, task: OpenTask | None, owner: str = "maria.lind") -> WorkflowExecution:
+    """A sequence as `list_workflows` returns it: its memo and search attributes."""
+    info = WorkflowExecutionInfo()
+    info.execution.workflow_id = f"winback-{account_id}"
+    info.type.name = "SequenceWorkflow"
+    info.status = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+    if task is not None:
+        payload = DataConverter.default.payload_converter.to_payload(task)
+        info.memo.fields[OPEN_TASK_MEMO].CopyFrom(payload)
+    account = replace(
+        sequence_input(make_account(account_id=account_id, owner=f"{owner}@winback.example")).account,
+        tier="T1",
+        churn_reason="product_gap",
+    )
+    attrs = sa.for_sequence(account, campaign_id="spring", state="task_open")
+    encode_search_attributes(attrs, info.search_attributes)
+    return WorkflowExecution._from_raw_info(info, "default", DataConverter.default)
+
+
+class ListingClient:
+    """list_workflows answers from the given executions; a status query is the fallback only."""
+
+    def __init__(self, executions: list[WorkflowExecution], statuses: dict[str, SequenceStatus]) -> None:
+        self.executions = executions
+        self.statuses = statuses
+        self.queries: list[str] = []
+        self.lists: list[str] = []
+
+    async def _iterate(self) -> AsyncIterator[WorkflowExecution]:
+        for wf in self.executions:
+            yield wf
+
+    def list_workflows(self, query: str) -> AsyncIterator[WorkflowExecution]:
+        self.lists.append(query)
+        return self._iterate()
+
+    def get_workflow_handle(self, workflow_id: str) -> Any:
+        client = self
+
+        class Handle:
+            async def query(self, *_args: Any) -> SequenceStatus:
+                client.queries.append(workflow_id)
+                return client.statuses[workflow_id]
+
+        return Handle()
+
+
+def test_a_task_row_has_the_documented_keys_in_order() -> None:
+    due = datetime(2027, 3, 25, 7, 0, tzinfo=UTC)
+    row = task_json("ACC-1", "spring", "maria.lind", open_task(due))
+    assert list(row) == TASK_KEYS
+    assert row["due_utc"] == "2027-03-25T07:00:00+00:00" and row["touch"] == 2
+
+
+def test_the_query_takes_an_owner_email_or_handle() -> None:
+    base = "WorkflowType = 'SequenceWorkflow' AND WinbackState = 'task_open'"
+    assert tasks_query(None) == base
+    assert tasks_query("maria.lind@winback.example") == f"{base} AND WinbackOwner = 'maria.lind'"
+    assert tasks_query("maria.lind") == f"{base} AND WinbackOwner = 'maria.lind'"
+
+
+async def test_a_listed_sequence_shows_its_task_from_memo_and_search_attributes() -> None:
+    due = datetime(2027, 3, 25, 7, 0, tzinfo=UTC)
+    row = await listed_task(listed("ACC-1", open_task(due), owner="jonas"))
+    assert row == task_json("ACC-1", "spring", "jonas", open_task(due))
+    assert await listed_task(listed("ACC-2", None)) is None
+
+
+async def test_one_list_and_a_status_query_only_for_a_sequence_without_the_memo() -> None:
+    soon = datetime(2027, 3, 23, 7, 0, tzinfo=UTC)
+    later = datetime(2027, 3, 30, 7, 0, tzinfo=UTC)
+    old_style = SequenceStatus(
+        account_id="ACC-OLD",
+        campaign_id="spring",
+        playbook_id="product_gap",
+        tier="T1",
+        owner_handle="maria.lind",
+        state="task_open",
+        current_touch=3,
+        total_touches=5,
+        touches=[],
+        details="",
+        open_task=open_task(soon, touch=3),
+    )
+    client = ListingClient(
+        [listed("ACC-NEW", open_task(later)), listed("ACC-OLD", None)],
+        {"winback-ACC-OLD": old_style},
+    )
+    rows = await open_tasks(cast(Client, client), "maria.lind@winback.example")
+    assert client.lists == [tasks_query("maria.lind")]
+    assert client.queries == ["winback-ACC-OLD"]  # the new sequence needed no query
+    assert [r["account_id"] for r in rows] == ["ACC-OLD", "ACC-NEW"]  # soonest due first
+    assert rows[0] == task_json("ACC-OLD", "spring", "maria.lind", open_task(soon, touch=3))
+    assert task_lines(rows)[-1] == "2 open tasks"
+
+
+async def eventually(check: Any, what: str) -> Any:
+    for _ in range(100):  # visibility is eventually consistent
+        found = await check()
+        if found:
+            return found
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"never saw {what}")
+
+
+@pytest.mark.integration
+async def test_tasks_json_lists_the_open_task_and_task_done_closes_it(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    run_id = uuid.uuid4().hex[:8]
+    queue = f"tasks-{run_id}"
+    owner = f"csm-{run_id}@winback.example"
+    account_id = f"TASK-{run_id}"
+    env = env_for(dev_env, tmp_path, queue)
+    settings = Settings(data_dir=tmp_path, task_queue=queue, public_url="https://winback.example")
+    store = temp_store(tmp_path)
+    client = dev_env.client
+    async with build_worker(client, settings, store):
+        inp = task_first_input(make_account(account_id=account_id, country="", owner=owner))
+        handle = await start_sequence(client, queue, inp)
+
+        async def status_with_task() -> SequenceStatus | None:
+            st = await handle.query(SequenceWorkflow.status)
+            return st if st.open_task is not None else None
+
+        status = await eventually(status_with_task, "the task open")
+        task = status.open_task
+        assert task is not None
+
+        async def listed_with_memo() -> list[WorkflowExecution]:
+            return [
+                wf
+                async for wf in client.list_workflows(tasks_query(owner))
+                if OPEN_TASK_MEMO in await wf.memo()
+            ]
+
+        await eventually(listed_with_memo, "the task in the visibility list's memo")
+
+        run = await winback("tasks", "--owner", owner, "--json", env=env)
+        assert run.code == 0, run.err
+        rows = json.loads(run.out)
+        assert rows == [
+            {
+                "account_id": account_id,
+                "campaign_id": inp.campaign_id,
+                "owner": f"csm-{run_id}",
+                "touch": 1,
+                "channel": task.channel,
+                "template": task.template,
+                "due_utc": task.due_utc.isoformat(),
+                "due_local": task.due_local,
+                "subject": task.subject,
+                "text": task.text,
+            }
+        ]
+        assert list(rows[0]) == TASK_KEYS and task.channel == "linkedin" and task.text
+
+        human = await winback("tasks", "--owner", f"csm-{run_id}", env=env)
+        assert human.code == 0, human.err
+        assert human.out.splitlines()[-1] == "1 open tasks" and account_id in human.out
+
+        done = await winback("task", "done", account_id, "--note", "sent the note", env=env)
+        assert done.code == 0, done.err
+        assert done.out.strip() == f"touch 1 of {account_id}: done"
+        result = await handle.result()
+        assert [t.status for t in result.touches] == ["task_done"]
+        assert OPEN_TASK_MEMO not in await (await handle.describe()).memo()
+
+        async def no_tasks() -> bool:
+            return [wf async for wf in client.list_workflows(tasks_query(owner))] == []
+
+        await eventually(no_tasks, "the task gone from the list")
+        after = await winback("tasks", "--owner", owner, "--json", env=env)
+        assert after.code == 0 and json.loads(after.out) == []
+    store.close()

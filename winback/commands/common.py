@@ -1,0 +1,105 @@
+"""What every command shares: exit codes, errors, the client, validated inputs, the store.
+
+Exit codes: 0 done, 1 a runtime problem (Temporal unreachable, no such sequence),
+2 bad input (a campaign, playbook or accounts file, or a flag) — and then nothing started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NoReturn, TypeVar
+
+import click
+from temporalio.client import Client
+
+from activities.store import Store, StoreError
+from campaigns.accounts import AccountsFile, load_accounts
+from campaigns.campaign import load_campaign
+from campaigns.errors import ConfigError
+from campaigns.model import Campaign
+from winback import connect
+from winback import settings as settings_mod
+
+T = TypeVar("T")
+EXIT_RUNTIME = 1
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str, code: int = EXIT_RUNTIME) -> NoReturn:
+    """One line on stderr, then exit with `code`."""
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def run(coro: Callable[[], Awaitable[T]]) -> T:
+    """Run a command's coroutine; Ctrl-C outside a progress bar exits 130."""
+    try:
+        return asyncio.run(coro())  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+async def client_or_fail() -> Client:
+    try:
+        return await connect.connect()
+    except Exception as err:
+        fail(
+            f"cannot reach Temporal at {connect.address()} ({type(err).__name__}); "
+            "start the local stack with `winback up`, or set TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE"
+        )
+
+
+def open_store(settings: settings_mod.Settings | None = None) -> Store:
+    """The store the settings name, migrated; a store problem is one line and exit 1."""
+    try:
+        return (settings or settings_mod.load()).open_store()
+    except StoreError as err:
+        fail(str(err))
+
+
+def load_inputs(
+    campaign_path: Path, accounts_path: Path, *, skip_invalid: bool = False
+) -> tuple[Campaign, AccountsFile]:
+    """Both files, fully validated; any problem prints one line each and exits 2. With
+    skip_invalid, bad account rows are left out (the caller lists them) instead."""
+    lines: list[str] = []
+    campaign: Campaign | None = None
+    accounts: AccountsFile | None = None
+    try:
+        campaign = load_campaign(campaign_path)
+    except ConfigError as err:
+        lines += err.lines
+    try:
+        accounts = load_accounts(accounts_path)
+    except ConfigError as err:
+        lines += err.lines
+    if accounts is not None and not skip_invalid:
+        lines += list(accounts.errors)
+    if lines or campaign is None or accounts is None:
+        # One line per problem and nothing else: scripts and people read these.
+        for line in lines:
+            click.echo(line, err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    return campaign, accounts
+
+
+def parse_moment(text: str, problem: str) -> datetime:
+    """An ISO 8601 date or moment ("Z" allowed; no zone means UTC). If `text` is not one,
+    `problem` is printed as the one line and the exit is 2."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        fail(problem, EXIT_BAD_INPUT)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def list_skipped(accounts_file: AccountsFile, err: bool = False) -> None:
+    """The rows --skip-invalid left out, one line each."""
+    for where, problems in accounts_file.invalid_rows:
+        click.echo(f"  skipped      {where}: {problems}", err=err)
