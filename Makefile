@@ -43,6 +43,11 @@ clean:
 	rm -rf $(VENV) data
 
 # The launch benchmark of bench/launch.py (fresh dev servers, no network; about 10 minutes on 2 cores).
-.PHONY: bench
+.PHONY: bench bench-store
 bench: $(STAMP)
 	$(BIN)/python bench/launch.py
+
+# The store's bulk writes against plain executemany inserts of the same rows (bench/store_import.py:
+# SQLite in a temporary folder, under half a minute; pass ARGS="--database-url postgresql://..." for PostgreSQL).
+bench-store: $(STAMP)
+	$(BIN)/python bench/store_import.py $(ARGS)

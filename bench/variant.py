@@ -41,13 +41,14 @@ from temporalio.worker import PollerBehaviorAutoscaling, Worker
 
 import activities.launch as launch_activities
 import winback.worker as winback_worker
+from activities import pipeline
 from activities.launch import LaunchActivities
 from activities.store import LaunchItem, LaunchItemResult
 from contracts import search_attributes as sa
 from contracts.ids import LAUNCH_MEMO, SEQUENCE_WORKFLOW, workflow_id_for
 from contracts.launch import ITEM_FAILED, ITEM_STARTED, BatchRequest
 from contracts.sequence import STATE_SCHEDULED
-from winback import cli, launcher
+from winback import cli
 from workflows.launch import LaunchWorkflow
 
 REPO = Path(__file__).resolve().parent.parent
@@ -140,7 +141,7 @@ def main() -> None:
     if "conc100" in wanted:
         setattr(winback_worker, "LaunchActivities", functools.partial(LaunchActivities, concurrency=100))  # noqa: B010
     if "batch500" in wanted:
-        setattr(launcher, "start_launch", functools.partial(launcher.start_launch, batch_size=500))  # noqa: B010
+        setattr(pipeline, "start", functools.partial(pipeline.start, batch_size=500))  # noqa: B010
     if "state-out" in wanted and sys.argv[2] == "worker":
         state_out()
     sys.argv = [sys.argv[0], *sys.argv[2:]]

@@ -15,6 +15,24 @@ from winback.simulate import register_search_attributes
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REPO = Path(__file__).resolve().parents[1]
 
+# Fixtures that start Temporal's dev server: `pytest -m "not integration"` must leave out every test
+# that uses one, so such a test without the marker is an error rather than a slow unit test.
+DEV_SERVER_FIXTURES = frozenset({"dev_env", "dev_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = [
+        item.nodeid
+        for item in items
+        if DEV_SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("integration") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests use the Temporal dev server but are not marked @pytest.mark.integration: "
+            + ", ".join(unmarked)
+        )
+
 
 @pytest.fixture
 async def ts_env() -> AsyncIterator[WorkflowEnvironment]:

@@ -44,6 +44,7 @@ def missing_file(tmp_path: Path) -> tuple[Path, Path, str]:
     return CAMPAIGN, tmp_path / "nope.csv", f"{tmp_path / 'nope.csv'}: file not found"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "case", [bad_accounts, bad_campaign, bad_playbook, missing_file], ids=lambda c: c.__name__
 )
@@ -78,6 +79,7 @@ async def test_plan_refuses_bad_input_the_same_way(case: object, tmp_path: Path)
     assert any(line.startswith(expected) for line in run.err.strip().splitlines()), run.err
 
 
+@pytest.mark.integration
 async def test_an_unknown_only_id_is_refused(dev_env: WorkflowEnvironment, tmp_path: Path) -> None:
     run = await winback(
         "launch",

@@ -7,6 +7,7 @@ import json
 import uuid
 from pathlib import Path
 
+import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -20,6 +21,8 @@ from workflows.sequence import SequenceWorkflow
 
 CAMPAIGN = EXAMPLES / "spring-winback.yaml"
 ACCOUNTS = EXAMPLES / "accounts.csv"
+
+pytestmark = pytest.mark.integration
 
 
 async def find(client: Client, query: str, expect: int) -> list[str]:

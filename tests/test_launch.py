@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -88,6 +89,7 @@ async def wait_until_handled(handle: WorkflowHandle[LaunchWorkflow, LaunchProgre
     raise AssertionError(f"the launch never reached {at_least} accounts")
 
 
+@pytest.mark.integration
 async def test_worker_restart_mid_launch_starts_every_included_account_exactly_once(
     dev_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
@@ -177,6 +179,7 @@ def campaign_file(tmp_path: Path, campaign_id: str) -> Path:
     return path
 
 
+@pytest.mark.integration
 async def test_launch_command_then_the_same_launch_again_starts_nothing_and_says_so(
     dev_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
@@ -223,6 +226,7 @@ async def test_launch_command_then_the_same_launch_again_starts_nothing_and_says
     store.close()
 
 
+@pytest.mark.integration
 async def test_ctrl_c_only_detaches_the_progress_bar_and_the_launch_goes_on(
     dev_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:

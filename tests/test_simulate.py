@@ -7,6 +7,8 @@ import json
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+
 from campaigns.model import Preference
 from tests.cli import EXAMPLES, Run, env_for, winback
 from tests.factories import temp_store
@@ -104,6 +106,9 @@ async def test_a_start_in_the_past_is_refused_with_the_fix(tmp_path: Path) -> No
     assert "--start" in run.err and "in the past" in run.err
 
 
+# Slow end to end (100 sequences simulated to their last touch, about 10 s): out of the quick
+# `pytest -m "not integration"` run, though it needs only the time-skipping server; CI runs it.
+@pytest.mark.integration
 async def test_a_hundred_sequences_start_together_without_workflow_task_failures(tmp_path: Path) -> None:
     # Regression: the first holiday lookups, made inside 100 workflow tasks at once, outlasted
     # the SDK's deadlock guard until workers loaded the holidays registry before polling.

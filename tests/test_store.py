@@ -15,7 +15,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.exc import StatementError
 
 from activities.store import (
@@ -28,6 +28,7 @@ from activities.store import (
     database_url,
     masked,
     metadata,
+    schema,
 )
 from campaigns.eligibility import add_months
 from campaigns.model import Account, Contact, CoolOff, Enrolment, Preference
@@ -40,8 +41,6 @@ from tests.pg import (
 
 REPO = Path(__file__).resolve().parents[1]
 BACKENDS = ["sqlite", "postgresql"]
-# Generous for a loaded CI machine; SQLite does these in a fraction of that here.
-FAST_SECONDS = 2.0
 
 
 @pytest.fixture(params=BACKENDS)
@@ -391,21 +390,24 @@ def test_a_changed_arr_or_contact_is_an_update_and_replaces_the_old(store: Store
     assert stored_2 is not None and (stored_2.contact, stored_2.executive) == (new_contact, None)
 
 
-def test_ten_thousand_accounts_import_fast(store: Store) -> None:
+def test_ten_thousand_accounts_import_and_reimport(store: Store) -> None:
+    # How long this takes is bench/store_import.py's business (`make bench-store`), not a test's.
     accounts = [account(n) for n in range(10_000)]
     now = datetime(2026, 3, 1, tzinfo=UTC)
 
-    began = time.perf_counter()
     result = store.import_accounts(accounts, now=now)
-    first = time.perf_counter() - began
-    began = time.perf_counter()
     again = store.import_accounts([*accounts[:-1], replace(accounts[-1], arr=1_000.0)], now=now)
-    second = time.perf_counter() - began
 
-    assert result.inserted == 10_000
-    assert (again.updated, again.unchanged) == (1, 9_999)
-    assert first < FAST_SECONDS, f"first import took {first:.2f} s"
-    assert second < FAST_SECONDS, f"re-import took {second:.2f} s"
+    assert (result.inserted, result.updated, result.unchanged) == (10_000, 0, 0)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 1, 9_999)
+    with store.engine.connect() as conn:
+        rows = {
+            table.name: conn.scalar(select(func.count()).select_from(table))
+            for table in (schema.accounts, schema.contacts)
+        }
+    assert rows == {"accounts": 10_000, "contacts": 20_000}  # a contact and an executive each
+    assert store.account("ACC-0") == accounts[0]
+    assert store.account("ACC-9999") == replace(accounts[-1], arr=1_000.0)
 
 
 # --- message log ---------------------------------------------------------------------------
@@ -451,7 +453,8 @@ def test_a_naive_datetime_is_refused_rather_than_guessed(store: Store) -> None:
 # --- launches ------------------------------------------------------------------------------
 
 
-def test_a_launch_of_ten_thousand_items_round_trips_fast(store: Store) -> None:
+def test_a_launch_of_ten_thousand_items_round_trips(store: Store) -> None:
+    # Timed by bench/store_import.py (`make bench-store`).
     start = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
     payload = '{"account": "%s", "padding": "' + "x" * 3000 + '"}'
     items = [
@@ -464,17 +467,11 @@ def test_a_launch_of_ten_thousand_items_round_trips_fast(store: Store) -> None:
         for n in range(10_000)
     ]
 
-    began = time.perf_counter()
     store.create_launch("launch-1", "spring-2026", items, created_at=start)
-    created = time.perf_counter() - began
-    began = time.perf_counter()
     read = [item for offset in range(0, 10_000, 500) for item in store.launch_items("launch-1", offset, 500)]
-    reading = time.perf_counter() - began
 
     assert read == items
     assert read[1].start_at is not None and read[1].start_at.tzinfo == UTC
-    assert created < FAST_SECONDS, f"creating the launch took {created:.2f} s"
-    assert reading < FAST_SECONDS, f"reading it back took {reading:.2f} s"
     assert store.launch_items("launch-1", 9_990, 500) == items[9_990:]
     assert store.launch_items("launch-1", 10_000, 500) == []
 
