@@ -25,7 +25,7 @@ WORKFLOWS: Sequence[type] = (SequenceWorkflow, LaunchWorkflow)
 # modules (and dateutil) lazily on first use; passed through, they load once per process
 # outside the sandbox instead of inside a workflow task, where dateutil's import-time
 # clock read is rightly forbidden.
-PASSTHROUGH_MODULES = ("holidays", "dateutil", "six", "campaigns", "contracts.sequence")
+PASSTHROUGH_MODULES = ("holidays", "dateutil", "six", "campaigns", "contracts")
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.sequence import SequenceActivities
@@ -31,37 +33,27 @@ with workflow.unsafe.imports_passed_through():
         STATE_PAUSED,
         STATE_TASK_OPEN,
         STATE_WAITING,
-        TASK_OUTCOMES,
         DeclineNotice,
-        NextAction,
         OpenTask,
-        OutcomeRecord,
         PauseRequest,
         RenderedMessage,
-        RenderRequest,
         ReplyNotice,
         ResumeRequest,
-        SendRequest,
         SendResult,
         SequenceInput,
         SequenceResult,
         SequenceStatus,
         SkipRequest,
-        TaskAssignment,
         TaskCompletion,
         TaskReceipt,
-        TouchRecord,
     )
+    from workflows import sequence_requests as requests
+    from workflows import sequence_text as text
     from workflows.sequence_state import SequenceState as _State
 
 
-_CHANNEL_WORDS = {
-    "email": "email",
-    "content": "content email",
-    "linkedin": "LinkedIn task for the owner",
-    "call": "call task for the owner",
-    "executive": "executive outreach task for the owner",
-}
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 
 _ACTIVITY_TIMEOUT = timedelta(minutes=2)
 # How late a touch may still go out as scheduled (a worker restart); later than this it is
@@ -79,7 +71,7 @@ class SequenceWorkflow:
     @workflow.init
     def __init__(self, inp: SequenceInput) -> None:
         self._inp = inp
-        self._s = _State()
+        self._s = _State(tz=inp.account.timezone)
         self._published_state: str | None = None
         # The open task as the memo shows it (a copy), None when the memo shows none.
         self._published_task: OpenTask | None = None
@@ -111,13 +103,7 @@ class SequenceWorkflow:
         if workflow.patched("record-outcome"):
             await self._record_outcome()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        return SequenceResult(
-            account_id=inp.account.account_id,
-            campaign_id=inp.campaign_id,
-            outcome=self._s.outcome,
-            reason=self._s.outcome_reason,
-            touches=list(self._s.touches),
-        )
+        return text.result(inp, self._s)
 
     async def _record_outcome(self) -> None:
         """Write the outcome to the store: what it implies (a decline, no reply) must hold for
@@ -126,25 +112,17 @@ class SequenceWorkflow:
         s = self._s
         assert s.outcome is not None
         info = workflow.info()
-        await workflow.execute_activity_method(
+        await self._act(
             SequenceActivities.record_outcome,
-            OutcomeRecord(
+            requests.outcome_record(
+                inp,
+                s,
                 workflow_id=info.workflow_id,
-                run_id=info.first_execution_run_id,
-                account_id=inp.account.account_id,
-                campaign_id=inp.campaign_id,
-                playbook_id=inp.plan.playbook_id,
-                outcome=s.outcome,
-                reason=s.outcome_reason,
-                contact_email=inp.contacts.primary.email,
+                first_run_id=info.first_execution_run_id,
                 started_at=info.start_time,
                 ended_at=workflow.now(),
-                touches_done=sum(1 for t in s.touches if t.status not in ("skipped", "failed")),
-                cool_off=inp.cool_off,
             ),
-            start_to_close_timeout=_ACTIVITY_TIMEOUT,
-            retry_policy=_RETRY,
-            summary=f"record outcome: {s.outcome}",
+            f"record outcome: {s.outcome}",
         )
 
     async def _run_touch(self, touch: PlannedTouch, anchor: datetime) -> datetime:
@@ -165,13 +143,7 @@ class SequenceWorkflow:
                 )
             deferred = (*pauses, *slot.deferrals)
             self._s.state = STATE_WAITING
-            self._s.next_action = NextAction(
-                touch=touch.number,
-                description=self._touch_words(touch),
-                at_utc=slot.at_utc,
-                at_local=self._local_iso(slot.at_utc),
-                deferred=list(deferred),
-            )
+            self._s.next_action = text.next_action(touch, self._total, slot.at_utc, self._tz, deferred)
             self._publish()
             woke = await self._sleep_until(
                 slot.at_utc, f"touch {touch.number}/{self._total}: {touch.channel}"
@@ -180,10 +152,7 @@ class SequenceWorkflow:
                 paused_at = workflow.now()
                 reason = self._s.pause_reason
                 anchor += await self._wait_out_pause()
-                pauses.append(
-                    f"{self._local_minute(paused_at)} -> {self._local_minute(workflow.now())}: "
-                    f"paused{f' ({reason})' if reason else ''}"
-                )
+                pauses.append(text.pause_line(paused_at, workflow.now(), reason, self._tz))
                 continue
             now = workflow.now().replace(microsecond=0)
             if woke == "due" and now - slot.at_utc > _LATE:
@@ -193,13 +162,13 @@ class SequenceWorkflow:
                 continue
             moment = max(slot.at_utc, now)
             if woke == "skip":
-                self._record(touch, "skipped", note="skipped by the owner", deferred=deferred, at=moment)
+                self._s.record(touch, "skipped", note="skipped by the owner", deferred=deferred, at=moment)
                 return moment
             break
         try:
             rendered = await self._render(touch)
         except ActivityError as err:
-            self._record(touch, "failed", note=_cause(err), deferred=deferred, at=moment)
+            self._s.record(touch, "failed", note=text.failure_note(err), deferred=deferred, at=moment)
             return moment
         # A reply may have arrived while rendering: never act after it.
         self._check_stop()
@@ -260,38 +229,20 @@ class SequenceWorkflow:
     async def _email_touch(
         self, touch: PlannedTouch, rendered: RenderedMessage, deferred: tuple[str, ...], moment: datetime
     ) -> None:
-        inp = self._inp
-        subject = rendered.subject
-        if self._s.thread_root_id:
-            subject = f"Re: {self._s.thread_subject}"
-        request = SendRequest(
-            key=self._touch_key(touch),
-            account_id=inp.account.account_id,
-            campaign_id=inp.campaign_id,
-            touch=touch.number,
-            to_name=inp.contacts.primary.name,
-            to_email=inp.contacts.primary.email,
-            sender=inp.sender,
-            subject=subject,
-            body=rendered.body,
-            unsubscribe_url=rendered.unsubscribe_url,
-            thread_root_id=self._s.thread_root_id,
-        )
+        request = requests.send_request(self._inp, self._s, touch, rendered, key=self._touch_key(touch))
         try:
-            sent: SendResult = await workflow.execute_activity_method(
+            sent: SendResult = await self._act(
                 SequenceActivities.send_email,
                 request,
-                start_to_close_timeout=_ACTIVITY_TIMEOUT,
-                retry_policy=_RETRY,
-                summary=f"touch {touch.number}: send {touch.channel}",
+                f"touch {touch.number}: send {touch.channel}",
             )
         except ActivityError as err:
-            self._record(touch, "failed", note=_cause(err), deferred=deferred, at=moment)
+            self._s.record(touch, "failed", note=text.failure_note(err), deferred=deferred, at=moment)
             return
         if not self._s.thread_root_id:
             self._s.thread_root_id = sent.message_id
             self._s.thread_subject = rendered.subject
-        self._record(touch, "sent", message_id=sent.message_id, deferred=deferred, at=moment)
+        self._s.record(touch, "sent", message_id=sent.message_id, deferred=deferred, at=moment)
 
     async def _manual_touch(
         self, touch: PlannedTouch, rendered: RenderedMessage, deferred: tuple[str, ...], moment: datetime
@@ -307,47 +258,21 @@ class SequenceWorkflow:
                 if deadline is not None
                 else assigned + timedelta(days=3)
             )
-        s.task_result = None
-        task = OpenTask(
-            touch=touch.number,
-            channel=touch.channel,
-            template=touch.template,
-            assigned_utc=assigned,
-            due_utc=due,
-            due_local=self._local_iso(due),
-            subject=rendered.subject,
-            text=rendered.body,
-        )
-        s.open_task = task
-        s.state = STATE_TASK_OPEN
-        s.next_action = NextAction(
-            touch=touch.number,
-            description=self._touch_words(touch),
-            at_utc=due,
-            at_local=self._local_iso(due),
-        )
+        task = s.open(touch, rendered, assigned=assigned, due=due)
+        s.next_action = text.next_action(touch, self._total, due, self._tz)
         self._publish()
         self._publish_open_task(task)
-        receipt: TaskReceipt = await workflow.execute_activity_method(
+        receipt: TaskReceipt = await self._act(
             SequenceActivities.assign_task,
-            TaskAssignment(
+            requests.task_assignment(
+                inp,
+                touch,
+                rendered,
                 key=self._touch_key(touch),
                 workflow_id=workflow.info().workflow_id,
-                account_id=acc.account_id,
-                company=acc.company,
-                campaign_id=inp.campaign_id,
-                owner=acc.owner,
-                touch=touch.number,
-                channel=touch.channel,
-                template=touch.template,
-                due_utc=due,
-                due_local=self._local_iso(due),
-                subject=rendered.subject,
-                text=rendered.body,
+                due=due,
             ),
-            start_to_close_timeout=_ACTIVITY_TIMEOUT,
-            retry_policy=_RETRY,
-            summary=f"touch {touch.number}: assign {touch.channel} task",
+            f"touch {touch.number}: assign {touch.channel} task",
         )
         del receipt
         try:
@@ -357,7 +282,7 @@ class SequenceWorkflow:
                     # The deadline moves with the pause, like every other touch.
                     due += await self._wait_out_pause()
                     task.due_utc = due
-                    task.due_local = self._local_iso(due)
+                    task.due_local = text.local_iso(due, self._tz)
                     s.state = STATE_TASK_OPEN
                     self._publish()
                     self._publish_open_task(task)
@@ -383,35 +308,15 @@ class SequenceWorkflow:
         result = s.task_result
         s.task_result = None
         if result is None:
-            self._record(touch, "task_expired", note="deadline passed", deferred=deferred, at=assigned)
+            self._s.record(touch, "task_expired", note="deadline passed", deferred=deferred, at=assigned)
         else:
-            self._record(touch, f"task_{result.outcome}", note=result.note, deferred=deferred, at=assigned)
+            self._s.record(touch, f"task_{result.outcome}", note=result.note, deferred=deferred, at=assigned)
 
     async def _render(self, touch: PlannedTouch) -> RenderedMessage:
-        inp = self._inp
-        expires_on = None
-        if inp.offer is not None:
-            started = workflow.info().start_time
-            expires_on = (started + timedelta(days=inp.offer.expires_in_days)).date().isoformat()
-        return await workflow.execute_activity_method(
+        return await self._act(
             SequenceActivities.render_message,
-            RenderRequest(
-                template=touch.template,
-                locale=inp.account.locale,
-                channel=touch.channel,
-                touch=touch.number,
-                total_touches=self._total,
-                account=inp.account,
-                contacts=inp.contacts,
-                sender=inp.sender,
-                campaign_id=inp.campaign_id,
-                offer=inp.offer,
-                offer_expires_on=expires_on,
-                trigger=inp.trigger,
-            ),
-            start_to_close_timeout=_ACTIVITY_TIMEOUT,
-            retry_policy=_RETRY,
-            summary=f"touch {touch.number}: render {touch.template}",
+            requests.render_request(self._inp, touch, started=workflow.info().start_time),
+            f"touch {touch.number}: render {touch.template}",
         )
 
     # --- controls ------------------------------------------------------------------------
@@ -422,16 +327,8 @@ class SequenceWorkflow:
         "The remaining touches shift by the pause; a reply meanwhile still ends it.",
     )
     def pause(self, req: PauseRequest = PauseRequest()) -> None:
-        if self._s.outcome is not None:
-            return
-        until = req.until
-        if until is not None and until.tzinfo is None:
-            # The UI's signal dialog takes free JSON: "2027-04-15" arrives without a zone.
-            until = until.replace(tzinfo=UTC)
-        self._s.paused = True
-        self._s.pause_reason = req.reason
-        self._s.pause_until = until
-        self._publish()
+        if self._s.pause(req):
+            self._publish()
 
     @workflow.signal(name=ids.RESUME, description='Resume a paused sequence. Payload: {} or {"note": text}.')
     def resume(self, req: ResumeRequest = ResumeRequest()) -> None:
@@ -443,14 +340,9 @@ class SequenceWorkflow:
         '"note": text, "touch": number or null}.',
     )
     def complete_task(self, req: TaskCompletion = TaskCompletion()) -> None:
-        task = self._s.open_task
-        if task is None or req.outcome not in TASK_OUTCOMES:
-            workflow.logger.warning("complete_task ignored: no open task or unknown outcome")
-            return
-        if req.touch is not None and req.touch != task.touch:
-            workflow.logger.warning("complete_task ignored: it names touch %s", req.touch)
-            return
-        self._s.task_result = req
+        refused = self._s.task_report_refused(req)
+        if refused:
+            workflow.logger.warning("complete_task ignored: %s", refused)
 
     @workflow.signal(
         name=ids.MARK_REPLIED, description='The contact replied: stop the sequence. Payload: {"note": text}.'
@@ -470,52 +362,33 @@ class SequenceWorkflow:
         description='Skip a touch. Payload: {"touch": number or null for the next one, "note": text}.',
     )
     def skip_touch(self, req: SkipRequest = SkipRequest()) -> None:
-        if self._s.outcome is not None:
-            return
-        self._s.skip_requested = req.touch if req.touch is not None else max(1, self._s.current_touch)
+        self._s.request_skip(req)
 
     @workflow.query(
         name=ids.STATUS, description="Where the sequence stands: touches done, next action, outcome."
     )
     def status(self) -> SequenceStatus:
-        s = self._s
-        inp = self._inp
-        return SequenceStatus(
-            account_id=inp.account.account_id,
-            campaign_id=inp.campaign_id,
-            playbook_id=inp.plan.playbook_id,
-            tier=inp.account.tier,
-            owner_handle=inp.account.owner_handle,
-            state=self._state_label(),
-            current_touch=s.current_touch,
-            total_touches=self._total,
-            touches=list(s.touches),
-            details=self._details(),
-            next_action=None if s.outcome else s.next_action,
-            open_task=s.open_task,
-            paused=s.paused,
-            pause_reason=s.pause_reason,
-            pause_until=s.pause_until,
-            outcome=s.outcome,
-            outcome_reason=s.outcome_reason,
-        )
+        return text.status(self._inp, self._s)
 
     # --- helpers -------------------------------------------------------------------------
+
+    async def _act(self, method: Callable[[Any, _In], Awaitable[_Out]], arg: _In, summary: str) -> _Out:
+        """Every activity the sequence runs: one timeout, one bounded-backoff retry policy."""
+        return await workflow.execute_activity_method(
+            method, arg, start_to_close_timeout=_ACTIVITY_TIMEOUT, retry_policy=_RETRY, summary=summary
+        )
 
     @property
     def _total(self) -> int:
         return len(self._inp.plan.touches)
 
+    @property
+    def _tz(self) -> str:
+        return self._inp.account.timezone
+
     def _resume(self) -> None:
-        s = self._s
-        if not s.paused:
-            return
-        s.paused = False
-        s.pause_reason = ""
-        s.pause_until = None
-        if s.outcome is None:
-            s.state = STATE_TASK_OPEN if s.open_task else STATE_WAITING
-        self._publish()
+        if self._s.resume():
+            self._publish()
 
     def _stop_with(self, outcome: str, reason: str) -> None:
         # The first word wins: a decline after a reply does not rewrite history.
@@ -527,83 +400,19 @@ class SequenceWorkflow:
             raise _Stop()
 
     def _finish(self, outcome: str, reason: str) -> None:
-        s = self._s
-        s.outcome = outcome
-        s.outcome_reason = reason
-        s.paused = False
-        s.next_action = None
+        self._s.finish(outcome, reason)
         self._publish()
         self._publish_open_task(None)
-
-    def _record(
-        self,
-        touch: PlannedTouch,
-        status: str,
-        *,
-        deferred: tuple[str, ...] = (),
-        message_id: str = "",
-        note: str = "",
-        at: datetime | None = None,
-    ) -> None:
-        when = at or workflow.now()
-        self._s.touches.append(
-            TouchRecord(
-                number=touch.number,
-                channel=touch.channel,
-                template=touch.template,
-                status=status,
-                at_utc=when,
-                at_local=self._local_iso(when),
-                deferred=list(deferred),
-                message_id=message_id,
-                note=note,
-            )
-        )
-
-    def _local_iso(self, when: datetime) -> str:
-        return calendar.to_local(when, self._inp.account.timezone).isoformat()
-
-    def _local_minute(self, when: datetime) -> str:
-        """'2027-01-12 09:00': the form every deferral line uses."""
-        return f"{calendar.to_local(when, self._inp.account.timezone):%Y-%m-%d %H:%M}"
-
-    def _local_words(self, when: datetime) -> str:
-        """'Tue 6 Apr 14:00 Helsinki': what a CSM reads in the UI."""
-        local = calendar.to_local(when, self._inp.account.timezone)
-        city = self._inp.account.timezone.rsplit("/", 1)[-1].replace("_", " ")
-        return f"{local:%a} {local.day} {local:%b %H:%M} {city}"
-
-    def _touch_words(self, touch: PlannedTouch) -> str:
-        return f"touch {touch.number}/{self._total}: {_CHANNEL_WORDS.get(touch.channel, touch.channel)}"
-
-    def _details(self) -> str:
-        s = self._s
-        if s.outcome is not None:
-            return f"ended: {s.outcome} ({s.outcome_reason}) after {len(s.touches)}/{self._total} touches"
-        prefix = ""
-        if s.paused:
-            until = f" until {self._local_words(s.pause_until)}" if s.pause_until else ""
-            why = f" ({s.pause_reason})" if s.pause_reason else ""
-            prefix = f"paused{until}{why}; "
-        na = s.next_action
-        if na is None:
-            return f"{prefix}starting"
-        verb = "due" if s.open_task else "scheduled"
-        return f"{prefix}{na.description}, {verb} {self._local_words(na.at_utc)}"
 
     def _touch_key(self, touch: PlannedTouch) -> str:
         """Unique per sequence and touch, and stable across retries and resets of the run."""
         info = workflow.info()
         return f"{info.workflow_id}/{info.first_execution_run_id}/touch-{touch.number}"
 
-    def _state_label(self) -> str:
-        s = self._s
-        return s.outcome or (STATE_PAUSED if s.paused else s.state)
-
     def _publish(self) -> None:
         """Mirror the state into search attributes and the UI's current details."""
         acc = self._inp.account
-        state = self._state_label()
+        state = text.state_label(self._s)
         if self._published_state is None:
             attrs = sa.for_sequence(acc, campaign_id=self._inp.campaign_id, state=state)
             workflow.upsert_search_attributes([p.key.value_set(p.value) for p in attrs])
@@ -611,7 +420,7 @@ class SequenceWorkflow:
             # Each upsert is a history event: only the state moves after the first.
             workflow.upsert_search_attributes([sa.STATE.value_set(state)])
         self._published_state = state
-        workflow.set_current_details(self._details())
+        workflow.set_current_details(text.details(self._s, self._total, self._tz))
 
     def _publish_open_task(self, task: OpenTask | None) -> None:
         """Mirror the open task into the memo, where `winback tasks` reads it straight from the
@@ -632,10 +441,3 @@ def _calendar_io() -> AbstractContextManager[None]:
     the calendar itself; the sandbox cannot know that and would refuse the file access.
     """
     return workflow.unsafe.sandbox_unrestricted()
-
-
-def _cause(err: ActivityError) -> str:
-    cause = err.cause
-    if isinstance(cause, ApplicationError):
-        return cause.message
-    return str(cause or err)

@@ -1,0 +1,125 @@
+"""What a sequence shows a person: current details in the Temporal UI, times in the recipient's
+zone, and the status query's record.
+
+Pure functions of the sequence's input and state, passed through the workflow sandbox like the
+state record (docs/ARCHITECTURE.md, "Packages and what may import what").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+from temporalio.exceptions import ActivityError, ApplicationError
+
+from campaigns import calendar
+from campaigns.model import PlannedTouch
+from contracts.sequence import STATE_PAUSED, NextAction, SequenceInput, SequenceResult, SequenceStatus
+from workflows.sequence_state import SequenceState
+
+CHANNEL_WORDS: Final = {
+    "email": "email",
+    "content": "content email",
+    "linkedin": "LinkedIn task for the owner",
+    "call": "call task for the owner",
+    "executive": "executive outreach task for the owner",
+}
+
+
+def local_iso(when: datetime, tz: str) -> str:
+    return calendar.to_local(when, tz).isoformat()
+
+
+def local_minute(when: datetime, tz: str) -> str:
+    """'2027-01-12 09:00': the form every deferral line uses."""
+    return f"{calendar.to_local(when, tz):%Y-%m-%d %H:%M}"
+
+
+def local_words(when: datetime, tz: str) -> str:
+    """'Tue 6 Apr 14:00 Helsinki': what a CSM reads in the UI."""
+    local = calendar.to_local(when, tz)
+    city = tz.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{local:%a} {local.day} {local:%b %H:%M} {city}"
+
+
+def touch_words(touch: PlannedTouch, total: int) -> str:
+    return f"touch {touch.number}/{total}: {CHANNEL_WORDS.get(touch.channel, touch.channel)}"
+
+
+def next_action(
+    touch: PlannedTouch, total: int, at: datetime, tz: str, deferred: tuple[str, ...] = ()
+) -> NextAction:
+    return NextAction(
+        touch=touch.number,
+        description=touch_words(touch, total),
+        at_utc=at,
+        at_local=local_iso(at, tz),
+        deferred=list(deferred),
+    )
+
+
+def pause_line(paused_at: datetime, resumed_at: datetime, reason: str, tz: str) -> str:
+    """Why a touch moved: '2027-01-12 09:00 -> 2027-01-19 09:00: paused (customer on leave)'."""
+    why = f" ({reason})" if reason else ""
+    return f"{local_minute(paused_at, tz)} -> {local_minute(resumed_at, tz)}: paused{why}"
+
+
+def state_label(s: SequenceState) -> str:
+    return s.outcome or (STATE_PAUSED if s.paused else s.state)
+
+
+def details(s: SequenceState, total: int, tz: str) -> str:
+    if s.outcome is not None:
+        return f"ended: {s.outcome} ({s.outcome_reason}) after {len(s.touches)}/{total} touches"
+    prefix = ""
+    if s.paused:
+        until = f" until {local_words(s.pause_until, tz)}" if s.pause_until else ""
+        why = f" ({s.pause_reason})" if s.pause_reason else ""
+        prefix = f"paused{until}{why}; "
+    na = s.next_action
+    if na is None:
+        return f"{prefix}starting"
+    verb = "due" if s.open_task else "scheduled"
+    return f"{prefix}{na.description}, {verb} {local_words(na.at_utc, tz)}"
+
+
+def status(inp: SequenceInput, s: SequenceState) -> SequenceStatus:
+    total = len(inp.plan.touches)
+    return SequenceStatus(
+        account_id=inp.account.account_id,
+        campaign_id=inp.campaign_id,
+        playbook_id=inp.plan.playbook_id,
+        tier=inp.account.tier,
+        owner_handle=inp.account.owner_handle,
+        state=state_label(s),
+        current_touch=s.current_touch,
+        total_touches=total,
+        touches=list(s.touches),
+        details=details(s, total, inp.account.timezone),
+        next_action=None if s.outcome else s.next_action,
+        open_task=s.open_task,
+        paused=s.paused,
+        pause_reason=s.pause_reason,
+        pause_until=s.pause_until,
+        outcome=s.outcome,
+        outcome_reason=s.outcome_reason,
+    )
+
+
+def result(inp: SequenceInput, s: SequenceState) -> SequenceResult:
+    assert s.outcome is not None
+    return SequenceResult(
+        account_id=inp.account.account_id,
+        campaign_id=inp.campaign_id,
+        outcome=s.outcome,
+        reason=s.outcome_reason,
+        touches=list(s.touches),
+    )
+
+
+def failure_note(err: ActivityError) -> str:
+    """What a failed touch records: the activity's own message, not the wrapper's."""
+    cause = err.cause
+    if isinstance(cause, ApplicationError):
+        return cause.message
+    return str(cause or err)
