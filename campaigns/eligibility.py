@@ -15,7 +15,6 @@ up in CLI output, JSON for other tools and logs.
 
 from __future__ import annotations
 
-import calendar as _stdcal
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from campaigns.model import (
     Preference,
     tier_for_arr,
 )
+from campaigns.months import add_months, months_between
 
 __all__ = [
     "EXCLUSION_CODES",
@@ -39,12 +39,10 @@ __all__ = [
     "SWEET_SPOT_MONTHS",
     "PlanEntry",
     "Rules",
-    "add_months",
     "detail_pattern",
     "evaluate",
     "evaluate_with",
     "in_force",
-    "months_between",
     "preference_until",
 ]
 
@@ -114,24 +112,6 @@ class PlanEntry:
 
 
 # --- dates ------------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar months later (or earlier), clamping the day: Aug 31 + 6 months = Feb 28/29."""
-    years, month0 = divmod(day.month - 1 + months, 12)
-    year = day.year + years
-    last = _stdcal.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last))
-
-
-def months_between(start: date, end: date) -> int:
-    """Whole calendar months from start to end (negative when end is earlier), as add_months counts."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if months > 0 and add_months(start, months) > end:
-        months -= 1
-    elif months < 0 and add_months(start, months) < end:
-        months += 1
-    return months
 
 
 def in_force(preference: Preference, day: date) -> bool:

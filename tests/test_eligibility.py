@@ -14,10 +14,8 @@ from campaigns.campaign import load_campaign
 from campaigns.eligibility import (
     EXCLUSION_CODES,
     PlanEntry,
-    add_months,
     detail_pattern,
     evaluate,
-    months_between,
     preference_until,
 )
 from campaigns.model import (
@@ -570,33 +568,6 @@ def test_demo_campaign_keeps_launching_what_decide_launches_for_years() -> None:
     for as_of in (date(2026, 11, 23), date(2028, 7, 1), date(2034, 12, 31)):
         included = {a.account_id for a in accounts if judge(a, campaign, as_of=as_of).included}
         assert included == launched, as_of
-
-
-# ------------------------------------------------------------------ date helpers
-
-
-@pytest.mark.parametrize(
-    ("start", "months", "expected"),
-    [
-        (date(2025, 8, 31), 6, date(2026, 2, 28)),
-        (date(2027, 8, 31), 6, date(2028, 2, 29)),
-        (date(2026, 1, 31), 1, date(2026, 2, 28)),
-        (date(2026, 12, 15), 1, date(2027, 1, 15)),
-        (date(2026, 3, 31), -1, date(2026, 2, 28)),
-        (date(2026, 2, 15), 36, date(2029, 2, 15)),
-    ],
-)
-def test_add_months(start: date, months: int, expected: date) -> None:
-    assert add_months(start, months) == expected
-
-
-def test_months_between_counts_whole_months() -> None:
-    start = date(2025, 8, 31)
-    assert months_between(start, date(2026, 2, 27)) == 5
-    assert months_between(start, date(2026, 2, 28)) == 6
-    assert months_between(date(2026, 2, 15), date(2026, 2, 15)) == 0
-    assert months_between(date(2026, 2, 15), date(2026, 1, 16)) == 0
-    assert months_between(date(2026, 2, 15), date(2026, 1, 15)) == -1
 
 
 def test_preference_until_follows_the_cool_off() -> None:

@@ -14,7 +14,7 @@ from activities.sequence import SequenceActivities
 from activities.tasks import FolderTaskBoard
 from campaigns.accounts import load_accounts
 from campaigns.campaign import load_campaign
-from campaigns.eligibility import add_months
+from campaigns.months import add_months
 from tests.cli import EXAMPLES, env_for, winback
 from tests.factories import temp_store
 from winback.launcher import decide

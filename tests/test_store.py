@@ -29,8 +29,8 @@ from activities.store import (
     masked,
     metadata,
 )
-from campaigns.eligibility import add_months
 from campaigns.model import Account, Contact, CoolOff, Enrolment, Preference
+from campaigns.months import add_months
 from tests.factories import make_account
 from tests.pg import (
     fresh_schema,
