@@ -25,7 +25,6 @@ from campaigns.errors import ConfigError, Problems, check_keys, choose_from, dis
 from campaigns.model import (
     CHURN_REASONS,
     DEFAULT_DAILY_CAP,
-    TIERS,
     WEEKDAYS,
     Audience,
     Blackout,
@@ -37,6 +36,7 @@ from campaigns.model import (
     Sender,
 )
 from campaigns.playbook import PLAYBOOK_DIR, load_playbook, read_yaml_mapping, text_value
+from campaigns.tiers import TIERS, thresholds_text
 
 CAMPAIGN_ID_RE: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 PLAYBOOK_KEYS: Final = (*CHURN_REASONS, "default")
@@ -547,8 +547,7 @@ def _audience(problems: Problems, raw: object) -> Audience | None:
         if item not in TIERS:
             problems.add(
                 "audience.tiers",
-                f"unknown tier '{item}'; {choose_from(item, TIERS)} "
-                "(T1: ARR >= 50,000, T2: >= 10,000, T3: >= 1,000)",
+                f"unknown tier '{item}'; {choose_from(item, TIERS)} ({thresholds_text()})",
             )
 
     codes = [

@@ -29,9 +29,10 @@ from campaigns.model import (
     CoolOff,
     Enrolment,
     Preference,
-    tier_for_arr,
 )
 from campaigns.months import add_months, months_between
+from campaigns.tiers import MIN_ARR, tier_for_arr
+from campaigns.tiers import rank as tier_rank
 
 __all__ = [
     "EXCLUSION_CODES",
@@ -49,7 +50,6 @@ __all__ = [
 PRIORITIES: Final = ("high", "medium", "low")
 # DESIGN: 6-24 months after churn is the sweet spot, whatever window a campaign allows.
 SWEET_SPOT_MONTHS: Final = (6, 24)
-MIN_ARR: Final = 1_000
 
 # Stable codes other tools count and filter on; the order is the order reasons are reported.
 EXCLUSION_CODES: Final = (
@@ -79,7 +79,6 @@ _BASE_PRIORITY: Final = {
     "bad_fit": ("low", "bad fit"),
     "other": ("low", "other churn reason"),
 }
-_TIER_ORDER: Final = {"T1": 0, "T2": 1, "T3": 2}
 _OUTCOME_WORDS: Final = {
     "replied": "replied",
     "declined": "declined",
@@ -313,7 +312,7 @@ def evaluate_with(
     key: SortKey = (
         PRIORITIES.index(priority) if not out.codes else len(PRIORITIES),
         0 if sweet else 1,
-        _TIER_ORDER.get(tier or "", len(_TIER_ORDER)),
+        tier_rank(tier),
         -account.arr,
         account.account_id,
     )

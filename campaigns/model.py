@@ -11,10 +11,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+# Re-exported: every layer reads the tiers from the model; campaigns.tiers is their home.
+from campaigns.tiers import TIERS as TIERS
+from campaigns.tiers import tier_for_arr as tier_for_arr
+
 CHANNELS: Final = ("email", "linkedin", "call", "content", "executive")
 # Channels a person carries out; the sequence waits for them to report back.
 MANUAL_CHANNELS: Final = frozenset({"linkedin", "call", "executive"})
-TIERS: Final = ("T1", "T2", "T3")
 CHURN_REASONS: Final = (
     "product_gap",
     "competitive",
@@ -30,17 +33,6 @@ WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 WAIT_UNITS: Final = ("days", "weeks", "business_days")
 _WAIT_RE = re.compile(r"^\s*(\d+)\s+(business\s+days?|days?|weeks?)\s*$", re.IGNORECASE)
-
-
-def tier_for_arr(arr: float) -> str | None:
-    """T1 >= 50k, T2 >= 10k, T3 >= 1k; below 1k nobody reaches out proactively."""
-    if arr >= 50_000:
-        return "T1"
-    if arr >= 10_000:
-        return "T2"
-    if arr >= 1_000:
-        return "T3"
-    return None
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ from datetime import date
 from typing import Any, Final
 
 from campaigns.eligibility import EXCLUSION_CODES, PlanEntry, Rules, evaluate_with, in_force
-from campaigns.model import CHURN_REASONS, TIERS, Account, Campaign, Enrolment, Preference
+from campaigns.model import CHURN_REASONS, Account, Campaign, Enrolment, Preference
+from campaigns.tiers import TIERS
 
 __all__ = ["Plan", "build_plan", "launch_order", "plan_json", "plan_lines"]
 

@@ -19,7 +19,8 @@ from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 
 import templates
 from campaigns.errors import ConfigError, Problems, check_keys, choose_from, closest, display_path
-from campaigns.model import CHANNELS, MANUAL_CHANNELS, TIERS, Playbook, Touch, Wait
+from campaigns.model import CHANNELS, MANUAL_CHANNELS, Playbook, Touch, Wait
+from campaigns.tiers import TIERS
 
 PLAYBOOK_DIR: Final = Path(__file__).resolve().parent / "playbooks"
 
