@@ -22,6 +22,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Final
 
+from campaigns import priority
 from campaigns.model import (
     CHURN_REASONS,
     Account,
@@ -36,8 +37,6 @@ from campaigns.tiers import rank as tier_rank
 
 __all__ = [
     "EXCLUSION_CODES",
-    "PRIORITIES",
-    "SWEET_SPOT_MONTHS",
     "PlanEntry",
     "Rules",
     "detail_pattern",
@@ -46,10 +45,6 @@ __all__ = [
     "in_force",
     "preference_until",
 ]
-
-PRIORITIES: Final = ("high", "medium", "low")
-# DESIGN: 6-24 months after churn is the sweet spot, whatever window a campaign allows.
-SWEET_SPOT_MONTHS: Final = (6, 24)
 
 # Stable codes other tools count and filter on; the order is the order reasons are reported.
 EXCLUSION_CODES: Final = (
@@ -70,15 +65,6 @@ EXCLUSION_CODES: Final = (
     "no_playbook",
 )
 
-# Base priority by churn reason; competitive is decided by the campaign's competitor signals.
-_BASE_PRIORITY: Final = {
-    "product_gap": ("high", "product gap: what they left over is addressed"),
-    "service": ("high", "service issue: fixed since they left"),
-    "budget": ("medium", "price: now addressable"),
-    "adoption": ("medium", "adoption: they never got the value, onboarding help can fix it"),
-    "bad_fit": ("low", "bad fit"),
-    "other": ("low", "other churn reason"),
-}
 _OUTCOME_WORDS: Final = {
     "replied": "replied",
     "declined": "declined",
@@ -240,18 +226,9 @@ def evaluate_with(
             "structural churn (company closed, acquired onto another tool, team gone, built "
             "in-house): never contacted",
         )
-    elif reason == "competitive":
-        name = account.competitor.strip()
-        if name and name.casefold() in rules.signals:
-            out.note(f"lost to {name}, which has a live competitor signal (high)")
-        else:
-            level = 1
-            who = name or "a competitor (not named)"
-            out.note(f"lost to {who}, no live competitor signal (medium)")
     else:
-        base, text = _BASE_PRIORITY.get(reason, ("low", f"churn reason {reason}"))
-        level = PRIORITIES.index(base)
-        out.note(f"{text} ({base})")
+        level, why = priority.by_churn_reason(reason, account.competitor, rules.signals)
+        out.note(why)
 
     sweet = True
     window_end: date | None = None
@@ -280,15 +257,12 @@ def evaluate_with(
                 "too_late",
                 f"{when}: more than {_months(rules.max_months)}, treat as a new prospect",
             )
-        elif add_months(churned, SWEET_SPOT_MONTHS[0]) <= day <= add_months(churned, SWEET_SPOT_MONTHS[1]):
-            out.note(f"{when}: in the {SWEET_SPOT_MONTHS[0]}-{SWEET_SPOT_MONTHS[1]} month sweet spot")
+        elif priority.in_sweet_spot(churned, day):
+            out.note(f"{when}: in the {priority.SWEET_SPOT}")
         else:
             sweet = False
             level += 1
-            out.note(
-                f"{when}: outside the {SWEET_SPOT_MONTHS[0]}-{SWEET_SPOT_MONTHS[1]} month sweet "
-                "spot (one level lower)"
-            )
+            out.note(f"{when}: outside the {priority.SWEET_SPOT} (one level lower)")
 
     if account.departure == "angry":
         level += 1
@@ -308,9 +282,9 @@ def evaluate_with(
                 "no_playbook", f"campaign {rules.campaign_id} has no playbook for {reason} and no default"
             )
 
-    priority = PRIORITIES[min(level, len(PRIORITIES) - 1)]
+    ranked = priority.named(level)
     key: SortKey = (
-        PRIORITIES.index(priority) if not out.codes else len(PRIORITIES),
+        priority.PRIORITIES.index(ranked) if not out.codes else len(priority.PRIORITIES),
         0 if sweet else 1,
         tier_rank(tier),
         -account.arr,
@@ -342,7 +316,7 @@ def evaluate_with(
         account_id=account.account_id,
         included=True,
         tier=tier,
-        priority=priority,
+        priority=ranked,
         playbook=playbook,
         earliest_start=day.isoformat(),
         reasons=tuple(out.notes),
