@@ -35,6 +35,12 @@ WAIT_UNITS: Final = ("days", "weeks", "business_days")
 _WAIT_RE = re.compile(r"^\s*(\d+)\s+(business\s+days?|days?|weeks?)\s*$", re.IGNORECASE)
 
 
+def owner_handle(email: str) -> str:
+    """The CSM's handle: what ids, search attributes, task folders and logs may carry
+    instead of an email address ("maria.lind@winback.example" -> "maria.lind")."""
+    return email.split("@", 1)[0]
+
+
 @dataclass(frozen=True)
 class Wait:
     """A gap between touches: calendar days, weeks, or business days."""
@@ -241,8 +247,7 @@ class Account:
 
     @property
     def owner_handle(self) -> str:
-        """The CSM's handle: what ids, search attributes and logs may carry instead of an email."""
-        return self.owner.split("@", 1)[0]
+        return owner_handle(self.owner)
 
 
 @dataclass(frozen=True)
@@ -277,7 +282,7 @@ class AccountRef:
 
     @property
     def owner_handle(self) -> str:
-        return self.owner.split("@", 1)[0]
+        return owner_handle(self.owner)
 
 
 @dataclass(frozen=True)
