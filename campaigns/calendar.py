@@ -13,7 +13,6 @@ instant that leaves this module is an aware UTC datetime.
 from __future__ import annotations
 
 import calendar as _stdcal
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from campaigns import timeofday
 from campaigns.model import WEEKDAYS, Schedule, Wait
 
 __all__ = [
@@ -45,8 +45,6 @@ SEARCH_LIMIT: Final = timedelta(days=3 * 366)
 
 # At most three moves a day (blocked day, before hours, after hours) over SEARCH_LIMIT.
 _MAX_STEPS: Final = 4 * SEARCH_LIMIT.days
-_HHMM = re.compile(r"^(\d{2}):(\d{2})$")
-_DAY_SECONDS: Final = 24 * 3600
 _EMPTY: Final[Mapping[date, str]] = MappingProxyType({})
 
 
@@ -238,15 +236,12 @@ def deadline_after(moment_utc: datetime, wait: Wait, country: str, tz: str) -> d
 
 
 def _parse_hhmm(value: str, field_name: str, *, allow_24: bool) -> int:
-    """Seconds since local midnight for "HH:MM"."""
-    m = _HHMM.match(str(value))
-    hours, minutes = (int(m.group(1)), int(m.group(2))) if m else (-1, -1)
-    if m and allow_24 and (hours, minutes) == (24, 0):
-        return _DAY_SECONDS
-    if not m or hours > 23 or minutes > 59:
+    """Seconds since local midnight for "HH:MM" (24:00 only where allow_24: a window's end)."""
+    found = timeofday.seconds(str(value), end=allow_24)
+    if found is None:
         upper = "24:00" if allow_24 else "23:59"
         raise ValueError(f'{field_name} {value!r} is not a time of day; write "HH:MM" from 00:00 to {upper}')
-    return hours * 3600 + minutes * 60
+    return found
 
 
 def _seconds_of_day(wall: datetime) -> float:

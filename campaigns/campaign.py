@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Final
 
 import templates
+from campaigns import timeofday
 from campaigns.accounts import countries, looks_like_email
 from campaigns.eligibility import detail_pattern
 from campaigns.errors import ConfigError, Problems, check_keys, choose_from, display_path
@@ -78,7 +79,6 @@ _OFFER_KEYS: Final = {
     "value": 'value: "20%"',
     "expires_in_days": "expires_in_days: 30",
 }
-_WINDOW_RE: Final = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 _PERCENT_RE: Final = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 _DAY_NAMES: Final = {
     "monday": "mon",
@@ -297,27 +297,11 @@ def _schedule(problems: Problems, raw: object) -> Schedule | None:
 
 
 def _window(problems: Problems, value: object) -> tuple[str, str] | None:
-    text = str(value).strip()
-    match = _WINDOW_RE.fullmatch(text)
-    fix = (
-        'write it as "09:00-17:00" in the recipient\'s local time, 24-hour clock ("00:00-24:00" for any time)'
-    )
-    if not match:
-        problems.add("schedule.window", f"'{text}' is not a time window; {fix}")
+    try:
+        return timeofday.parse_window(str(value).strip())
+    except ValueError as err:
+        problems.add("schedule.window", str(err))
         return None
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
-    start_ok = h1 <= 23 and m1 <= 59
-    end_ok = (h2 <= 23 and m2 <= 59) or (h2 == 24 and m2 == 0)
-    if not (start_ok and end_ok):
-        problems.add("schedule.window", f"'{text}' has a time that does not exist; {fix}")
-        return None
-    if (h1, m1) >= (h2, m2):
-        problems.add(
-            "schedule.window",
-            f"'{text}' ends before it starts; a window cannot cross midnight, {fix}",
-        )
-        return None
-    return f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"
 
 
 def _weekdays(problems: Problems, value: object) -> tuple[str, ...] | None:

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from campaigns import timeofday
 from campaigns.model import WEEKDAYS, Schedule
 
 __all__ = ["StartSlot", "first_day", "is_sending_day", "stagger"]
@@ -169,11 +170,10 @@ def _zone(tz: str) -> ZoneInfo:
 
 
 def _seconds(text: str, *, allow_24: bool) -> int:
-    hours, _, minutes = text.partition(":")
-    try:
-        value = int(hours) * 3600 + int(minutes) * 60
-    except ValueError:
-        raise ValueError(f'{text!r} is not a time of day; write "HH:MM"') from None
-    if not 0 <= value <= (24 * 3600 if allow_24 else 24 * 3600 - 60):
+    clock = timeofday.read(text)
+    if clock is None:
+        raise ValueError(f'{text!r} is not a time of day; write "HH:MM"')
+    value = timeofday.to_seconds(*clock, end=allow_24)
+    if value is None:
         raise ValueError(f'{text!r} is not a time of day; write "HH:MM" from 00:00 to 24:00')
     return value
