@@ -19,11 +19,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import holidays
 
-from campaigns import timeofday
+from campaigns import countries, timeofday, zones
 from campaigns.model import WEEKDAYS, Schedule, Wait
 
 __all__ = [
@@ -82,13 +82,9 @@ def warm_up() -> None:
     holidays.list_localized_countries()
 
 
-def _norm_country(country: str) -> str:
-    return (country or "").strip().upper()
-
-
 def holiday_name(d: date, country: str) -> str | None:
     """The public holiday's name on local date `d` in `country`, or None."""
-    code = _norm_country(country)
+    code = countries.normalise(country)
     if not code:
         return None
     return _holidays_for(code, d.year).get(d)
@@ -132,13 +128,6 @@ def quarter_end_blackout_start(d: date, days: int, country: str) -> date | None:
 
 
 # --- local time -----------------------------------------------------------------------
-
-
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ValueError(f"unknown time zone {tz!r}; use an IANA name like 'Europe/Helsinki'") from err
 
 
 def _require_aware(value: datetime, name: str) -> None:
@@ -200,7 +189,7 @@ def add_waits(moment_utc: datetime, waits: Sequence[Wait], country: str, tz: str
     side of the fall-back the starting moment was on.
     """
     _require_aware(moment_utc, "moment_utc")
-    zone = _zone(tz)
+    zone = zones.zone(tz)
     current = moment_utc.astimezone(UTC)
     for wait in waits:
         if wait.amount < 0:
@@ -224,7 +213,7 @@ def add_waits(moment_utc: datetime, waits: Sequence[Wait], country: str, tz: str
 def to_local(moment_utc: datetime, tz: str) -> datetime:
     """The recipient's wall clock for an instant (aware, with their offset)."""
     _require_aware(moment_utc, "moment_utc")
-    return moment_utc.astimezone(_zone(tz))
+    return moment_utc.astimezone(zones.zone(tz))
 
 
 def deadline_after(moment_utc: datetime, wait: Wait, country: str, tz: str) -> datetime:
@@ -291,7 +280,7 @@ class _Rules:
             if last < first:
                 raise ValueError(f"blackout {b.start}..{b.end} ends before it starts")
             ranges.append((first, last, b.reason))
-        return cls(schedule, country, _zone(tz), start_s, end_s, frozenset(days), tuple(ranges), {})
+        return cls(schedule, country, zones.zone(tz), start_s, end_s, frozenset(days), tuple(ranges), {})
 
     @property
     def window_text(self) -> str:

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Final
 
 import templates
-from campaigns import timeofday
-from campaigns.accounts import countries, looks_like_email
+from campaigns import countries, timeofday
+from campaigns.accounts import looks_like_email
 from campaigns.eligibility import detail_pattern
 from campaigns.errors import ConfigError, Problems, check_keys, choose_from, display_path
 from campaigns.model import (
@@ -67,7 +67,6 @@ _AUDIENCE_KEYS: Final = (
     "competitor_signals",
 )
 _COOL_OFF_KEYS: Final = ("declined_months",)
-_COUNTRY_HINTS: Final = {"UK": "GB", "EL": "GR"}  # codes people use that ISO 3166 does not
 _BLACKOUT_KEYS: Final = {"from": "from: 2027-12-20", "to": "to: 2028-01-02"}
 _SENDER_KEYS: Final = {
     "from": 'from: "Aino Virtanen <aino@winback.example>"',
@@ -538,10 +537,9 @@ def _audience(problems: Problems, raw: object) -> Audience | None:
         c.upper()
         for c in _items(problems, "audience.countries", raw.get("countries"), "[FI, SE, US]", norway=True)
     ]
-    known = countries()
     for item in codes:
-        if item not in known:
-            problems.add("audience.countries", f"unknown country code '{item}'; {_country_fix(item, known)}")
+        if not countries.is_code(item):
+            problems.add("audience.countries", f"unknown country code '{item}'; {countries.fix(item)}")
 
     detail = ""
     if raw.get("churn_detail") is not None:
@@ -603,15 +601,6 @@ def _items(problems: Problems, field: str, value: object, example: str, *, norwa
             continue
         out.append(str(item).strip())
     return out
-
-
-def _country_fix(code: str, known: dict[str, str]) -> str:
-    if code in _COUNTRY_HINTS:
-        return f"use {_COUNTRY_HINTS[code]}"
-    by_name = {name.lower(): c for c, name in known.items()}
-    if code.lower() in by_name:
-        return f"use {by_name[code.lower()]}"
-    return "write the two-letter ISO 3166 code such as FI, US or DE"
 
 
 def _months_window(problems: Problems, raw: object) -> tuple[int, int] | None:
