@@ -21,6 +21,7 @@ from typing import Final
 import templates
 from campaigns import countries, timeofday
 from campaigns.accounts import looks_like_email
+from campaigns.contactability import DECLINED_MONTHS, DECLINED_MONTHS_RANGE, GHOSTED_MONTHS
 from campaigns.eligibility import detail_pattern
 from campaigns.errors import ConfigError, Problems, check_keys, choose_from, display_path
 from campaigns.model import (
@@ -46,8 +47,6 @@ MAX_QUARTER_END_DAYS: Final = 15
 MAX_OFFER_DAYS: Final = 365
 MAX_DAILY_CAP: Final = 10_000
 MAX_MONTHS_SINCE_CHURN: Final = 120
-# DESIGN: "on explicit decline ... do not contact for 6-12 months".
-DECLINED_MONTHS: Final = (6, 12)
 CONTACTABLE_REASONS: Final = tuple(r for r in CHURN_REASONS if r != "structural")
 
 _TOP_KEYS: Final = {
@@ -467,7 +466,7 @@ def _cool_off(problems: Problems, raw: object) -> CoolOff | None:
     if raw is None:
         return CoolOff()
     if not isinstance(raw, dict):
-        problems.add("cool_off", "must be a block such as {declined_months: 12}")
+        problems.add("cool_off", f"must be a block such as {{declined_months: {DECLINED_MONTHS}}}")
         return None
     before = len(problems.lines)
     keys = dict(raw)
@@ -476,19 +475,20 @@ def _cool_off(problems: Problems, raw: object) -> CoolOff | None:
         del keys["ghosted_months"]
         problems.add(
             "cool_off.ghosted_months",
-            "cannot be changed: a ghosted sequence always rests 6 months before a retry; remove this line",
+            f"cannot be changed: a ghosted sequence always rests {GHOSTED_MONTHS} months before a retry; "
+            "remove this line",
         )
     # Listed as known so a misspelt ghosted_months is guessed as itself, then explained.
     check_keys(problems, "cool_off", keys, {}, optional=(*_COOL_OFF_KEYS, "ghosted_months"))
-    declined = CoolOff().declined_months
+    declined = DECLINED_MONTHS
     if "declined_months" in raw:
         value = _whole(raw["declined_months"])
-        low, high = DECLINED_MONTHS
+        low, high = DECLINED_MONTHS_RANGE
         if value is None or not low <= value <= high:
             problems.add(
                 "cool_off.declined_months",
                 f"'{raw['declined_months']}' is not a whole number from {low} to {high}; someone who "
-                f"declined is not contacted for {low}-{high} months, e.g. 12",
+                f"declined is not contacted for {low}-{high} months, e.g. {DECLINED_MONTHS}",
             )
         else:
             declined = value

@@ -22,16 +22,16 @@ from datetime import date
 from functools import lru_cache
 from typing import Final
 
-from campaigns import priority
+from campaigns import contactability, priority
 from campaigns.model import (
     CHURN_REASONS,
     Account,
     Campaign,
-    CoolOff,
     Enrolment,
     Preference,
 )
 from campaigns.months import add_months, months_between
+from campaigns.outcomes import outcome_words
 from campaigns.tiers import MIN_ARR, tier_for_arr
 from campaigns.tiers import rank as tier_rank
 
@@ -42,8 +42,6 @@ __all__ = [
     "detail_pattern",
     "evaluate",
     "evaluate_with",
-    "in_force",
-    "preference_until",
 ]
 
 # Stable codes other tools count and filter on; the order is the order reasons are reported.
@@ -65,14 +63,6 @@ EXCLUSION_CODES: Final = (
     "no_playbook",
 )
 
-_OUTCOME_WORDS: Final = {
-    "replied": "replied",
-    "declined": "declined",
-    "completed_no_reply": "completed with no reply",
-    "cancelled": "cancelled",
-}
-# Free text from a decline may quote an address; reasons must never carry one.
-_EMAIL_IN_TEXT: Final = re.compile(r"\S+@\S+")
 _REGEX_FORM: Final = re.compile(r"/(.+)/([A-Za-z]*)", re.DOTALL)
 
 SortKey = tuple[int, int, int, float, str]
@@ -97,21 +87,6 @@ class PlanEntry:
 
 
 # --- dates ------------------------------------------------------------------------------
-
-
-def in_force(preference: Preference, day: date) -> bool:
-    """Whether a preference still holds on `day`: `until` is the first day contact is allowed."""
-    return preference.until is None or date.fromisoformat(preference.until) > day
-
-
-def preference_until(kind: str, since: date, cool_off: CoolOff) -> date | None:
-    """The `until` to record for a new preference: declines and ghosting rest for the
-    campaign's cool-off; unsubscribes and bounces hold for ever (None)."""
-    if kind == "declined":
-        return add_months(since, cool_off.declined_months)
-    if kind == "ghosted":
-        return add_months(since, cool_off.ghosted_months)
-    return None
 
 
 # --- churn detail patterns --------------------------------------------------------------
@@ -269,7 +244,17 @@ def evaluate_with(
         out.note("angry departure: ranked lower")
 
     _audience(rules, account, tier, out)
-    _preferences(account, preferences, day, out)
+    found = contactability.standing(
+        preferences,
+        primary=account.contact.email,
+        executive=account.executive.email if account.executive else "",
+        account_id=account.account_id,
+        day=day,
+    )
+    for bar in found.bars:
+        out.exclude(bar.kind, bar.line, until=bar.until)
+    for note in found.notes:
+        out.note(note)
     _enrolments(rules, account, enrolments, out)
 
     playbook = None
@@ -374,60 +359,6 @@ def _audience(rules: Rules, account: Account, tier: str | None, out: _Verdict) -
         out.exclude("audience_churn_detail", f"churn detail does not match {rules.detail_text}")
 
 
-def _preferences(account: Account, preferences: Sequence[Preference], day: date, out: _Verdict) -> None:
-    primary = account.contact.email.strip().lower()
-    executive = account.executive.email.strip().lower() if account.executive else ""
-    # Per kind, the preference that holds longest (None = for ever) decides the line.
-    strongest: dict[str, Preference] = {}
-    executive_only: dict[str, Preference] = {}
-    for pref in preferences:
-        if not in_force(pref, day):
-            continue
-        email = pref.email.strip().lower()
-        applies = (email and email == primary) or (
-            pref.kind in ("declined", "ghosted") and pref.account_id == account.account_id
-        )
-        if applies:
-            held = strongest.get(pref.kind)
-            if held is None or _later(pref.until, held.until):
-                strongest[pref.kind] = pref
-        elif email and email == executive and pref.kind in ("unsubscribed", "bounced"):
-            executive_only[pref.kind] = pref
-    for kind in ("unsubscribed", "bounced", "declined", "ghosted"):
-        found = strongest.get(kind)
-        if found is not None:
-            until = date.fromisoformat(found.until) if found.until else None
-            out.exclude(kind, _preference_line(found), until=until)
-    if "unsubscribed" in executive_only:
-        out.note("executive contact unsubscribed: executive touches will not email them")
-    if "bounced" in executive_only:
-        out.note("executive contact's email bounced: executive touches will not email them")
-
-
-def _later(a: str | None, b: str | None) -> bool:
-    if b is None:
-        return False
-    return a is None or a > b
-
-
-def _preference_line(pref: Preference) -> str:
-    until = pref.until
-    if pref.kind == "declined":
-        why = _EMAIL_IN_TEXT.sub("[email]", pref.reason.strip())
-        said = f" ({why})" if why else ""
-        rest = f"no contact until {until}" if until else "no contact (no end date recorded)"
-        return f"declined on {pref.since}{said}: {rest}"
-    if pref.kind == "ghosted":
-        rest = f"resting until {until}" if until else "resting (no end date recorded)"
-        return f"no reply to the last sequence (recorded {pref.since}): {rest}"
-    if pref.kind == "unsubscribed":
-        rest = f"no email until {until}" if until else "permanent, never email again"
-        return f"unsubscribed on {pref.since}: {rest}"
-    if pref.kind == "bounced":
-        return f"email bounced on {pref.since}: address invalid; fix the contact email in the CRM"
-    return f"{pref.kind} on {pref.since}: no contact"
-
-
 def _enrolments(rules: Rules, account: Account, enrolments: Sequence[Enrolment], out: _Verdict) -> None:
     running = [e for e in enrolments if e.account_id == account.account_id and e.ended_on is None]
     if running:
@@ -443,7 +374,7 @@ def _enrolments(rules: Rules, account: Account, enrolments: Sequence[Enrolment],
     ]
     if ended_here:
         last = max(ended_here, key=lambda e: e.ended_on or "")
-        outcome = _OUTCOME_WORDS.get(last.outcome or "", last.outcome or "ended")
+        outcome = outcome_words(last.outcome)
         out.exclude(
             "already_in_campaign", f"already contacted in this campaign: {outcome} on {last.ended_on}"
         )

@@ -11,7 +11,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-# Re-exported: every layer reads the tiers from the model; campaigns.tiers is their home.
+# Re-exported: every layer reads these from the model; each has its home in the module
+# of the rule it belongs to.
+from campaigns.contactability import PREFERENCE_KINDS as PREFERENCE_KINDS
+from campaigns.contactability import CoolOff as CoolOff
+from campaigns.contactability import Preference as Preference
+from campaigns.outcomes import CANCELLED as CANCELLED
+from campaigns.outcomes import COMPLETED_NO_REPLY as COMPLETED_NO_REPLY
+from campaigns.outcomes import DECLINED as DECLINED
+from campaigns.outcomes import OUTCOMES as OUTCOMES
+from campaigns.outcomes import REPLIED as REPLIED
 from campaigns.tiers import TIERS as TIERS
 from campaigns.tiers import tier_for_arr as tier_for_arr
 
@@ -181,14 +190,6 @@ class Audience:
     competitor_signals: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class CoolOff:
-    """How long what a person told us holds, in months (unsubscribe and bounce: for ever)."""
-
-    declined_months: int = 12  # a campaign may set 6-12
-    ghosted_months: int = 6
-
-
 DEFAULT_DAILY_CAP: Final = 200
 
 
@@ -294,22 +295,6 @@ class SequencePlan:
     touches: tuple[PlannedTouch, ...] = field(default_factory=tuple)
 
 
-PREFERENCE_KINDS: Final = ("declined", "ghosted", "unsubscribed", "bounced")
-
-
-@dataclass(frozen=True)
-class Preference:
-    """What a person told us (or their mailbox did), and until when it holds."""
-
-    email: str  # lower case
-    account_id: str
-    kind: str  # one of PREFERENCE_KINDS
-    since: str  # ISO date it was recorded
-    until: str | None  # ISO date of the first day contact is allowed again; None = never
-    reason: str = ""  # e.g. the reason a decline gave
-    campaign_id: str = ""
-
-
 @dataclass(frozen=True)
 class Enrolment:
     """One sequence an account had in a campaign, as the store remembers it."""
@@ -320,4 +305,4 @@ class Enrolment:
     run_id: str
     started_on: str  # ISO date
     ended_on: str | None = None  # None while it runs
-    outcome: str | None = None  # replied | declined | completed_no_reply | cancelled
+    outcome: str | None = None  # one of OUTCOMES

@@ -41,7 +41,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from campaigns.eligibility import EXCLUSION_CODES, PlanEntry, Rules, evaluate_with, in_force
+from campaigns.contactability import in_force
+from campaigns.eligibility import EXCLUSION_CODES, PlanEntry, Rules, evaluate_with
 from campaigns.model import CHURN_REASONS, Account, Campaign, Enrolment, Preference
 from campaigns.tiers import TIERS
 

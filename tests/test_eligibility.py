@@ -16,14 +16,12 @@ from campaigns.eligibility import (
     PlanEntry,
     detail_pattern,
     evaluate,
-    preference_until,
 )
 from campaigns.model import (
     Account,
     Audience,
     Campaign,
     Contact,
-    CoolOff,
     Enrolment,
     Preference,
 )
@@ -568,15 +566,6 @@ def test_demo_campaign_keeps_launching_what_decide_launches_for_years() -> None:
     for as_of in (date(2026, 11, 23), date(2028, 7, 1), date(2034, 12, 31)):
         included = {a.account_id for a in accounts if judge(a, campaign, as_of=as_of).included}
         assert included == launched, as_of
-
-
-def test_preference_until_follows_the_cool_off() -> None:
-    since = date(2027, 5, 3)
-    assert preference_until("declined", since, CoolOff()) == date(2028, 5, 3)
-    assert preference_until("declined", since, CoolOff(declined_months=6)) == date(2027, 11, 3)
-    assert preference_until("ghosted", since, CoolOff()) == date(2027, 11, 3)
-    assert preference_until("unsubscribed", since, CoolOff()) is None
-    assert preference_until("bounced", since, CoolOff()) is None
 
 
 def test_contact_helpers_are_realistic() -> None:

@@ -44,20 +44,10 @@ from activities.store.records import (
     MessageLogEntry,
     StoreError,
 )
-from campaigns.eligibility import preference_until
-from campaigns.model import PREFERENCE_KINDS, Account, Contact, Enrolment, Preference
-from workflows.contracts import (
-    CANCELLED,
-    COMPLETED_NO_REPLY,
-    DECLINED,
-    REPLIED,
-    OutcomeReceipt,
-    OutcomeRecord,
-)
-
-# Kinds that keep an address out whatever the campaign: the person or their mailbox said so.
-SUPPRESSION_KINDS: Final = ("unsubscribed", "bounced")
-OUTCOMES: Final = (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED)
+from campaigns.contactability import SUPPRESSION_KINDS as SUPPRESSION_KINDS
+from campaigns.contactability import implied_preference as implied_preference
+from campaigns.model import OUTCOMES, PREFERENCE_KINDS, Account, Contact, Enrolment, Preference
+from workflows.contracts import OutcomeReceipt, OutcomeRecord
 
 # Stays under SQLite's bound-parameter limit (999 on old builds) and keeps PostgreSQL
 # statements small.
@@ -180,28 +170,6 @@ def _launch_item(row: RowMapping) -> LaunchItem:
         state=row["state"],
         run_id=row["run_id"],
         note=row["note"],
-    )
-
-
-def implied_preference(rec: OutcomeRecord) -> Preference | None:
-    """The cool-off an outcome sets: a decline or a sequence nobody answered."""
-    if rec.outcome == DECLINED:
-        kind = "declined"
-    elif rec.outcome == COMPLETED_NO_REPLY:
-        kind = "ghosted"
-    else:
-        return None
-    ended = _utc_date(rec.ended_at)
-    # The same rule the plan applies when it reads the preference back.
-    until = preference_until(kind, ended, rec.cool_off)
-    return Preference(
-        email=rec.contact_email.strip().lower(),
-        account_id=rec.account_id,
-        kind=kind,
-        since=ended.isoformat(),
-        until=_iso(until),
-        reason=rec.reason,
-        campaign_id=rec.campaign_id,
     )
 
 
@@ -453,7 +421,16 @@ class Store:
             },
             where=e.c.outcome.is_(None),
         )
-        pref = implied_preference(rec)
+        # The cool-off counts from the day the enrolment records as its end.
+        pref = implied_preference(
+            rec.outcome,
+            email=rec.contact_email,
+            account_id=rec.account_id,
+            ended_on=_utc_date(rec.ended_at),
+            cool_off=rec.cool_off,
+            reason=rec.reason,
+            campaign_id=rec.campaign_id,
+        )
         if pref is not None and not pref.email:
             pref = None  # nobody to keep quiet: the sequence had no address
         with write_transaction(self._engine) as conn:
