@@ -19,10 +19,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Final
 
 from campaigns import contactability, priority
+from campaigns.audience import detail_pattern
 from campaigns.model import (
     CHURN_REASONS,
     Account,
@@ -39,7 +39,6 @@ __all__ = [
     "EXCLUSION_CODES",
     "PlanEntry",
     "Rules",
-    "detail_pattern",
     "evaluate",
     "evaluate_with",
 ]
@@ -63,7 +62,6 @@ EXCLUSION_CODES: Final = (
     "no_playbook",
 )
 
-_REGEX_FORM: Final = re.compile(r"/(.+)/([A-Za-z]*)", re.DOTALL)
 
 SortKey = tuple[int, int, int, float, str]
 
@@ -87,36 +85,6 @@ class PlanEntry:
 
 
 # --- dates ------------------------------------------------------------------------------
-
-
-# --- churn detail patterns --------------------------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def detail_pattern(text: str) -> re.Pattern[str]:
-    """The matcher for audience.churn_detail: "/regex/i" (flags: only i) or plain text,
-    matched case-insensitively anywhere. ValueError says what is wrong and how to fix it."""
-    match = _REGEX_FORM.fullmatch(text)
-    if match is None:
-        if not text.strip():
-            raise ValueError(
-                "is empty; write text to look for, e.g. salesforce, or a pattern like /sso|saml/i"
-            )
-        return re.compile(re.escape(text.strip()), re.IGNORECASE)
-    body, flags = match.groups()
-    unknown = sorted(set(flags) - {"i"})
-    if unknown:
-        raise ValueError(
-            f"'{text}' has the flag '{''.join(unknown)}' that is not supported; only i (ignore case) "
-            "is, e.g. /salesforce/i"
-        )
-    try:
-        return re.compile(body, re.IGNORECASE if "i" in flags else 0)
-    except re.error as err:
-        raise ValueError(
-            f"'{text}' is not a valid regular expression ({err}); fix it, or write plain text "
-            "without the slashes to match it anywhere in the detail"
-        ) from None
 
 
 # --- the rules of one campaign on one day ------------------------------------------------

@@ -190,7 +190,10 @@ class Audience:
     competitor_signals: tuple[str, ...] = ()
 
 
+# First emails one sender starts per day (campaigns.stagger spreads a launch under it); a
+# campaign may set 1 to MAX_DAILY_CAP.
 DEFAULT_DAILY_CAP: Final = 200
+MAX_DAILY_CAP: Final = 10_000
 
 
 @dataclass(frozen=True)
