@@ -1,4 +1,6 @@
-"""Who a campaign contacts, in what order, and why: DESIGN.md "Who is worth pursuing" as rules.
+"""Who a campaign contacts, in what order, and why: the rules of docs/ARCHITECTURE.md, "Rules and
+where they live", applied to one account at a time. Each rule has its own module (tiers,
+priority, contactability, audience, months); this one puts their verdicts together.
 
 `evaluate` judges one account against one campaign and reports every rule that excludes it
 (not just the first), so marketing ops fix a segment in one pass. It agrees with

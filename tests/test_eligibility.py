@@ -1,4 +1,4 @@
-"""Eligibility: every rule of DESIGN.md "Who is worth pursuing" at its boundaries."""
+"""Eligibility: every rule of docs/ARCHITECTURE.md, "Rules and where they live", at its boundaries."""
 
 from __future__ import annotations
 
