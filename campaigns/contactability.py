@@ -7,8 +7,9 @@ whatever the campaign: the person, or their mailbox, said so. See docs/ARCHITECT
 "Rules and where they live".
 
 A preference holds until its `until`, the first day contact is allowed again (None: never).
-The plan judges an account with `standing`, the store records what an outcome implies with
-`implied_preference`, and whoever sends an email asks `suppressed` about the address.
+The plan judges an account with `standing` (which asks `suppressions` about its contacts'
+addresses), the store records what an outcome implies with `implied_preference`, and
+whoever sends an email asks `suppressed` about the address.
 
 Pure: no clock, no I/O. The lines never carry an email address or a person's name; they end
 up in CLI output, JSON for other tools and logs.
@@ -42,6 +43,7 @@ __all__ = [
     "preference_until",
     "standing",
     "suppressed",
+    "suppressions",
 ]
 
 DECLINED_MONTHS: Final = 12  # unless the campaign says otherwise
@@ -57,6 +59,10 @@ COOL_OFF_KINDS: Final = ("declined", "ghosted")
 
 # Free text from a decline may quote an address; lines must never carry one.
 _EMAIL_IN_TEXT: Final = re.compile(r"\S+@\S+")
+_EXECUTIVE_NOTES: Final = {
+    "unsubscribed": "executive contact unsubscribed: executive touches will not email them",
+    "bounced": "executive contact's email bounced: executive touches will not email them",
+}
 
 
 @dataclass(frozen=True)
@@ -129,15 +135,21 @@ def implied_preference(
 def suppressed(email: str, preferences: Iterable[Preference], day: date) -> Preference | None:
     """The unsubscribe or bounce that keeps this address out on `day`, if any (for ever,
     whatever the campaign and whichever account the address belongs to now)."""
+    return next(iter(suppressions(email, preferences, day)), None)
+
+
+def suppressions(email: str, preferences: Iterable[Preference], day: date) -> tuple[Preference, ...]:
+    """Every kind of suppression this address has on `day`, in SUPPRESSION_KINDS order; per
+    kind, the one that holds longest."""
     address = _address(email)
     if not address:
-        return None
+        return ()
     found = _strongest(
         p
         for p in preferences
         if p.kind in SUPPRESSION_KINDS and _address(p.email) == address and in_force(p, day)
     )
-    return next((found[kind] for kind in SUPPRESSION_KINDS if kind in found), None)
+    return tuple(found[kind] for kind in SUPPRESSION_KINDS if kind in found)
 
 
 @dataclass(frozen=True)
@@ -163,34 +175,27 @@ def standing(
 ) -> Standing:
     """Judge an account by its primary contact's address, its executive's and its id.
 
-    Anything the primary contact told us bars the account; a cool-off recorded for the
-    account (whoever answered) bars it too. The executive's unsubscribe or bounce only keeps
-    the executive touches from emailing them. Per kind, the preference that holds longest
-    speaks.
+    The primary contact's unsubscribe or bounce bars the account; so does a cool-off,
+    whether the primary contact or anyone else at the account answered. The executive's
+    unsubscribe or bounce only keeps the executive touches from emailing them. Per kind, the
+    preference that holds longest speaks.
     """
-    primary, executive = _address(primary), _address(executive)
-    about_account: list[Preference] = []
-    executive_only: set[str] = set()
-    for pref in preferences:
-        if not in_force(pref, day):
-            continue
-        email = _address(pref.email)
-        if (email and email == primary) or (pref.kind in COOL_OFF_KINDS and pref.account_id == account_id):
-            about_account.append(pref)
-        elif email and email == executive and pref.kind in SUPPRESSION_KINDS:
-            executive_only.add(pref.kind)
-    strongest = _strongest(about_account)
-    bars = tuple(
-        Bar(kind, preference_line(found), date.fromisoformat(found.until) if found.until else None)
-        for kind in (*SUPPRESSION_KINDS, *COOL_OFF_KINDS)
-        if (found := strongest.get(kind)) is not None
+    address = _address(primary)
+    rested = _strongest(
+        p
+        for p in preferences
+        if p.kind in COOL_OFF_KINDS
+        and in_force(p, day)
+        and ((address and _address(p.email) == address) or p.account_id == account_id)
     )
-    notes: list[str] = []
-    if "unsubscribed" in executive_only:
-        notes.append("executive contact unsubscribed: executive touches will not email them")
-    if "bounced" in executive_only:
-        notes.append("executive contact's email bounced: executive touches will not email them")
-    return Standing(bars=bars, notes=tuple(notes))
+    barring = [*suppressions(primary, preferences, day), *(rested[k] for k in COOL_OFF_KINDS if k in rested)]
+    bars = tuple(
+        Bar(p.kind, preference_line(p), date.fromisoformat(p.until) if p.until else None) for p in barring
+    )
+    notes: tuple[str, ...] = ()
+    if _address(executive) != address:
+        notes = tuple(_EXECUTIVE_NOTES[p.kind] for p in suppressions(executive, preferences, day))
+    return Standing(bars=bars, notes=notes)
 
 
 def preference_line(pref: Preference) -> str:

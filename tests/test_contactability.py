@@ -21,6 +21,7 @@ from campaigns.contactability import (
     preference_until,
     standing,
     suppressed,
+    suppressions,
 )
 from campaigns.model import CANCELLED, COMPLETED_NO_REPLY, DECLINED, OUTCOMES, REPLIED
 
@@ -160,6 +161,13 @@ def test_an_unsubscribe_explains_more_than_a_bounce() -> None:
     assert suppressed(PRIMARY, [pref("bounced", None), unsubscribed], TODAY) is unsubscribed
 
 
+def test_suppressions_lists_each_kind_once_in_order() -> None:
+    short, long = pref("bounced", "2027-06-01"), pref("bounced", None)
+    unsubscribed = pref("unsubscribed", "2028-01-01")
+    assert suppressions(PRIMARY, [short, long, unsubscribed], TODAY) == (unsubscribed, long)
+    assert suppressions(EXECUTIVE, [short, long, unsubscribed], TODAY) == ()
+
+
 # --- standing --------------------------------------------------------------------------------
 
 
@@ -196,6 +204,19 @@ def test_the_executive_unsubscribing_only_adds_a_note() -> None:
         "executive contact unsubscribed: executive touches will not email them",
         "executive contact's email bounced: executive touches will not email them",
     )
+
+
+def test_an_executive_who_is_also_the_primary_contact_bars_without_a_note() -> None:
+    found = judge(pref("unsubscribed", None), executive=PRIMARY.upper())
+    assert [b.kind for b in found.bars] == ["unsubscribed"]
+    assert found.notes == ()
+
+
+def test_an_account_without_addresses_is_barred_only_by_its_cool_offs() -> None:
+    prefs = (pref("unsubscribed", None, email=""), pref("declined", "2027-05-01", email=""))
+    found = standing(prefs, primary="", executive="", account_id="ACC-1", day=TODAY)
+    assert [b.kind for b in found.bars] == ["declined"]
+    assert found.notes == ()
 
 
 def test_bars_come_in_a_fixed_order_and_the_longest_of_a_kind_speaks() -> None:
