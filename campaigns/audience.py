@@ -99,7 +99,7 @@ def read_audience(problems: Problems, raw: object) -> Audience | None:
             )
 
     codes = [
-        c.upper()
+        countries.normalise(c)
         for c in _items(problems, "audience.countries", raw.get("countries"), "[FI, SE, US]", norway=True)
     ]
     for item in codes:

@@ -39,6 +39,7 @@ __all__ = [
     "Standing",
     "implied_preference",
     "in_force",
+    "normalise_address",
     "preference_line",
     "preference_until",
     "standing",
@@ -84,6 +85,11 @@ class Preference:
     until: str | None  # ISO date of the first day contact is allowed again; None = never
     reason: str = ""  # e.g. the reason a decline gave
     campaign_id: str = ""
+
+
+def normalise_address(email: str) -> str:
+    """An email address as preferences are keyed and compared: "Aino@X.fi " is aino@x.fi."""
+    return email.strip().lower()
 
 
 def in_force(preference: Preference, day: date) -> bool:
@@ -141,13 +147,13 @@ def suppressed(email: str, preferences: Iterable[Preference], day: date) -> Pref
 def suppressions(email: str, preferences: Iterable[Preference], day: date) -> tuple[Preference, ...]:
     """Every kind of suppression this address has on `day`, in SUPPRESSION_KINDS order; per
     kind, the one that holds longest."""
-    address = _address(email)
+    address = normalise_address(email)
     if not address:
         return ()
     found = _strongest(
         p
         for p in preferences
-        if p.kind in SUPPRESSION_KINDS and _address(p.email) == address and in_force(p, day)
+        if p.kind in SUPPRESSION_KINDS and normalise_address(p.email) == address and in_force(p, day)
     )
     return tuple(found[kind] for kind in SUPPRESSION_KINDS if kind in found)
 
@@ -180,20 +186,20 @@ def standing(
     unsubscribe or bounce only keeps the executive touches from emailing them. Per kind, the
     preference that holds longest speaks.
     """
-    address = _address(primary)
+    address = normalise_address(primary)
     rested = _strongest(
         p
         for p in preferences
         if p.kind in COOL_OFF_KINDS
         and in_force(p, day)
-        and ((address and _address(p.email) == address) or p.account_id == account_id)
+        and ((address and normalise_address(p.email) == address) or p.account_id == account_id)
     )
     barring = [*suppressions(primary, preferences, day), *(rested[k] for k in COOL_OFF_KINDS if k in rested)]
     bars = tuple(
         Bar(p.kind, preference_line(p), date.fromisoformat(p.until) if p.until else None) for p in barring
     )
     notes: tuple[str, ...] = ()
-    if _address(executive) != address:
+    if normalise_address(executive) != address:
         notes = tuple(_EXECUTIVE_NOTES[p.kind] for p in suppressions(executive, preferences, day))
     return Standing(bars=bars, notes=notes)
 
@@ -215,10 +221,6 @@ def preference_line(pref: Preference) -> str:
     if pref.kind == "bounced":
         return f"email bounced on {pref.since}: address invalid; fix the contact email in the CRM"
     return f"{pref.kind} on {pref.since}: no contact"
-
-
-def _address(email: str) -> str:
-    return email.strip().lower()
 
 
 def _strongest(preferences: Iterable[Preference]) -> dict[str, Preference]:

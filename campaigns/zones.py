@@ -99,8 +99,8 @@ def zone_for_country(country: str) -> str | None:
 
     def offsets(name: str) -> list[timedelta | None] | None:
         try:
-            found = ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
+            found = zone(name)
+        except (ValueError, OSError):
             return None
         return [instant.astimezone(found).utcoffset() for instant in instants]
 

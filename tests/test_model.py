@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.model import AccountRef, PlannedTouch, Playbook, Touch, Wait, owner_handle
-from tests.factories import make_account
+from campaigns.model import PlannedTouch, Playbook, Touch, Wait, owner_handle
+from tests.factories import make_account, sequence_input
 
 # --- Wait.parse ---------------------------------------------------------------------------
 
@@ -122,16 +122,5 @@ def test_owner_handle(email: str, handle: str) -> None:
 
 def test_account_and_account_ref_agree_on_the_handle() -> None:
     account = make_account(owner="sam.berg@winback.example")
-    ref = AccountRef(
-        account_id=account.account_id,
-        company=account.company,
-        domain=account.domain,
-        country=account.country,
-        timezone=account.timezone,
-        tier="T1",
-        churn_reason=account.churn_reason,
-        churn_detail=account.churn_detail,
-        competitor=account.competitor,
-        owner=account.owner,
-    )
+    ref = sequence_input(account).account  # the AccountRef a launch hands the sequence
     assert account.owner_handle == ref.owner_handle == "sam.berg"

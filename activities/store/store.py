@@ -46,6 +46,7 @@ from activities.store.records import (
 )
 from campaigns.contactability import SUPPRESSION_KINDS as SUPPRESSION_KINDS
 from campaigns.contactability import implied_preference as implied_preference
+from campaigns.contactability import normalise_address
 from campaigns.model import OUTCOMES, PREFERENCE_KINDS, Account, Contact, Enrolment, Preference
 from workflows.contracts import OutcomeReceipt, OutcomeRecord
 
@@ -308,7 +309,7 @@ class Store:
             )
         p = schema.preferences
         stmt = self._insert(p).values(
-            email=pref.email.strip().lower(),
+            email=normalise_address(pref.email),
             kind=pref.kind,
             account_id=pref.account_id,
             since=date.fromisoformat(pref.since),
@@ -349,7 +350,7 @@ class Store:
         query = (
             select(p)
             .where(
-                p.c.email == email.strip().lower(),
+                p.c.email == normalise_address(email),
                 p.c.kind.in_(SUPPRESSION_KINDS),
                 or_(p.c.until.is_(None), p.c.until > as_of),
             )
