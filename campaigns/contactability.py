@@ -1,10 +1,10 @@
 """Who may be contacted now, and why not: what people told us and how long it holds.
 
-Someone who declined rests for the campaign's cool-off (6-12 months: long enough not to
-pester, short enough that a real change can still reach them); a sequence nobody answered
-rests the account 6 months. An unsubscribe or a bounce keeps that address out for ever,
-whatever the campaign: the person, or their mailbox, said so. See docs/ARCHITECTURE.md,
-"Rules and where they live".
+Someone who declined rests for the campaign's cool-off (DECLINED_MONTHS, or what the
+campaign sets within DECLINED_MONTHS_RANGE); a sequence nobody answered rests the account
+GHOSTED_MONTHS, whatever the campaign. An unsubscribe or a bounce keeps that address out for
+ever: the person, or their mailbox, said so. See docs/ARCHITECTURE.md, "Rules and where they
+live".
 
 A preference holds until its `until`, the first day contact is allowed again (None: never).
 The plan judges an account with `standing` (which asks `suppressions` about its contacts'

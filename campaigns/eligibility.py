@@ -72,7 +72,7 @@ SortKey = tuple[int, int, int, float, str]
 class PlanEntry:
     account_id: str
     included: bool
-    tier: str | None  # "T1" | "T2" | "T3" | None (ARR below 1,000)
+    tier: str | None  # one of TIERS; None below MIN_ARR
     priority: str | None  # "high" | "medium" | "low"; None when excluded
     playbook: str | None  # the playbook id it runs; None when excluded
     # Included: the day its sequence may start. Excluded only for reasons that end (too early,

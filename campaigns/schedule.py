@@ -16,7 +16,6 @@ from campaigns.values import date_value, whole
 
 __all__ = ["MAX_QUARTER_END_DAYS", "read_schedule"]
 
-# Three weeks of business days: more would silence a sixth of the year.
 MAX_QUARTER_END_DAYS: Final = 15
 
 _SCHEDULE_KEYS: Final = ("window", "weekdays", "quarter_end_blackout_days", "blackout")

@@ -18,7 +18,7 @@ MIN_ARR: Final = THRESHOLDS[-1][1]
 
 
 def tier_for_arr(arr: float) -> str | None:
-    """T1 >= 50k, T2 >= 10k, T3 >= 1k; below 1k nobody reaches out proactively."""
+    """The best tier whose threshold the ARR reaches; None below MIN_ARR."""
     for tier, floor in THRESHOLDS:
         if arr >= floor:
             return tier
