@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from campaigns.model import owner_handle
 from contracts.sequence import TaskAssignment
 
 
@@ -29,7 +30,7 @@ class FolderTaskBoard:
         return await asyncio.to_thread(self._write, task)
 
     def _write(self, task: TaskAssignment) -> str:
-        handle = task.owner.split("@", 1)[0]
+        handle = owner_handle(task.owner)
         target = self.folder / handle / f"{task.account_id}-touch{task.touch}-{task.channel}.md"
         target.parent.mkdir(parents=True, exist_ok=True)
         lines = [

@@ -13,14 +13,12 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import cache
-from importlib import resources
+from datetime import date
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from campaigns import countries, zones
 from campaigns.errors import ConfigError, choose_from, closest, display_path
 from campaigns.model import CHURN_REASONS, DEPARTURES, Account, Contact
 
@@ -63,13 +61,6 @@ _NUMBER_RE: Final = re.compile(r"\d+(?:\.\d+)?")
 _GROUPED_RE: Final = re.compile(r"\d{1,3}(?:([, \u00a0\u202f])\d{3})(?:\1\d{3})*(?:\.\d+)?")
 _DATE_RE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LOCALE_RE: Final = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
-
-_COUNTRY_HINTS: Final = {"UK": "GB", "EL": "GR"}  # codes people use that ISO 3166 does not
-# Zones of a country count as one when their UTC offsets agree on every day of this span.
-# A fixed span keeps validation independent of the wall clock; tzdata extends the current
-# rules to future years, so the sample stays representative.
-_SAMPLE_START: Final = datetime(2026, 1, 1, 12, tzinfo=UTC)
-_SAMPLE_DAYS: Final = 2 * 365 + 1
 
 
 @dataclass(frozen=True)
@@ -251,20 +242,22 @@ def _account(
             "example.fi (no https:// and no path)",
         )
 
-    country = required("country", "write the two-letter ISO 3166 code such as FI").upper()
-    country_ok = bool(country) and country in countries()
+    country = countries.normalise(required("country", "write the two-letter ISO 3166 code such as FI"))
+    country_ok = bool(country) and countries.is_code(country)
     if country and not country_ok:
-        report("country", f"'{get('country')}' is not an ISO 3166 country code; {_country_fix(country)}")
+        # The line already says ISO 3166; the fix need not repeat it.
+        fix = countries.fix(country, otherwise="write the two-letter code such as FI, US or DE")
+        report("country", f"'{get('country')}' is not an ISO 3166 country code; {fix}")
 
     timezone = get("timezone")
     if timezone:
-        if not _zone_loads(timezone):
-            report("timezone", f"'{timezone}' is not an IANA time zone; {_zone_fix(timezone, country)}")
+        if not zones.is_zone(timezone):
+            report("timezone", f"'{timezone}' is not an IANA time zone; {zones.zone_fix(timezone, country)}")
     elif country_ok:
-        resolved = zone_for_country(country)
+        resolved = zones.zone_for_country(country)
         if resolved is None:
-            zones = country_zones(country)
-            example = f" such as {zones[0]}" if zones else " such as Europe/Helsinki"
+            listed = zones.country_zones(country)
+            example = f" such as {listed[0]}" if listed else " such as Europe/Helsinki"
             report(
                 "", f"timezone is empty and {country} has several time zones; fill in an IANA zone{example}"
             )
@@ -417,95 +410,3 @@ def _locale(text: str) -> str | None:
         else:
             out.append(part.lower())
     return "-".join(out)
-
-
-def _zone_loads(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
-
-
-def _zone_fix(name: str, country: str) -> str:
-    guess = closest(name, _all_zones())
-    if guess is not None:
-        return f"did you mean '{guess}'?"
-    zones = country_zones(country)
-    return f"write one such as {zones[0] if zones else 'Europe/Helsinki'}"
-
-
-def _country_fix(code: str) -> str:
-    if code in _COUNTRY_HINTS:
-        return f"use {_COUNTRY_HINTS[code]}"
-    by_name = {name.lower(): c for c, name in countries().items()}
-    if code.lower() in by_name:
-        return f"use {by_name[code.lower()]}"
-    return "write the two-letter code such as FI, US or DE"
-
-
-@cache
-def _all_zones() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
-
-
-def _tz_table(name: str) -> list[list[str]]:
-    """Rows of a tab-separated table shipped with the time zone database."""
-    try:
-        text = resources.files("tzdata").joinpath("zoneinfo").joinpath(name).read_text("utf-8")
-    except (ModuleNotFoundError, OSError):
-        try:
-            text = Path("/usr/share/zoneinfo", name).read_text("utf-8")
-        except OSError:
-            raise ConfigError(
-                [f"cannot find {name} of the time zone database; install it with `pip install tzdata`"]
-            ) from None
-    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-
-
-@cache
-def countries() -> dict[str, str]:
-    """ISO 3166 alpha-2 code -> English name, as the time zone database lists them."""
-    return {row[0]: row[1] for row in _tz_table("iso3166.tab") if len(row) >= 2}
-
-
-@cache
-def _zones_by_country() -> dict[str, tuple[str, ...]]:
-    zones: dict[str, list[str]] = {}
-    for row in _tz_table("zone.tab"):
-        if len(row) >= 3:
-            zones.setdefault(row[0], []).append(row[2])
-    return {code: tuple(names) for code, names in zones.items()}
-
-
-def country_zones(country: str) -> tuple[str, ...]:
-    """The country's zones in zone.tab order (its most populous zone first)."""
-    return _zones_by_country().get(country, ())
-
-
-@cache
-def zone_for_country(country: str) -> str | None:
-    """The zone for a country whose zones all keep the same clock, else None.
-
-    DE lists Europe/Berlin and Europe/Busingen, MY two +08 zones: the first listed stands
-    for all. Countries that really differ (US, BR, AU) need the zone in the file.
-    """
-    zones = country_zones(country)
-    if not zones:
-        return None
-    instants = [_SAMPLE_START + timedelta(days=d) for d in range(_SAMPLE_DAYS)]
-
-    def offsets(name: str) -> list[timedelta | None] | None:
-        try:
-            zone = ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            return None
-        return [instant.astimezone(zone).utcoffset() for instant in instants]
-
-    first = offsets(zones[0])
-    if first is None:
-        return None
-    for other in zones[1:]:
-        if offsets(other) != first:
-            return None
-    return zones[0]

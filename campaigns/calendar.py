@@ -13,17 +13,17 @@ instant that leaves this module is an aware UTC datetime.
 from __future__ import annotations
 
 import calendar as _stdcal
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import holidays
 
+from campaigns import countries, timeofday, zones
 from campaigns.model import WEEKDAYS, Schedule, Wait
 
 __all__ = [
@@ -45,8 +45,6 @@ SEARCH_LIMIT: Final = timedelta(days=3 * 366)
 
 # At most three moves a day (blocked day, before hours, after hours) over SEARCH_LIMIT.
 _MAX_STEPS: Final = 4 * SEARCH_LIMIT.days
-_HHMM = re.compile(r"^(\d{2}):(\d{2})$")
-_DAY_SECONDS: Final = 24 * 3600
 _EMPTY: Final[Mapping[date, str]] = MappingProxyType({})
 
 
@@ -84,13 +82,9 @@ def warm_up() -> None:
     holidays.list_localized_countries()
 
 
-def _norm_country(country: str) -> str:
-    return (country or "").strip().upper()
-
-
 def holiday_name(d: date, country: str) -> str | None:
     """The public holiday's name on local date `d` in `country`, or None."""
-    code = _norm_country(country)
+    code = countries.normalise(country)
     if not code:
         return None
     return _holidays_for(code, d.year).get(d)
@@ -134,13 +128,6 @@ def quarter_end_blackout_start(d: date, days: int, country: str) -> date | None:
 
 
 # --- local time -----------------------------------------------------------------------
-
-
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ValueError(f"unknown time zone {tz!r}; use an IANA name like 'Europe/Helsinki'") from err
 
 
 def _require_aware(value: datetime, name: str) -> None:
@@ -202,7 +189,7 @@ def add_waits(moment_utc: datetime, waits: Sequence[Wait], country: str, tz: str
     side of the fall-back the starting moment was on.
     """
     _require_aware(moment_utc, "moment_utc")
-    zone = _zone(tz)
+    zone = zones.zone(tz)
     current = moment_utc.astimezone(UTC)
     for wait in waits:
         if wait.amount < 0:
@@ -226,7 +213,7 @@ def add_waits(moment_utc: datetime, waits: Sequence[Wait], country: str, tz: str
 def to_local(moment_utc: datetime, tz: str) -> datetime:
     """The recipient's wall clock for an instant (aware, with their offset)."""
     _require_aware(moment_utc, "moment_utc")
-    return moment_utc.astimezone(_zone(tz))
+    return moment_utc.astimezone(zones.zone(tz))
 
 
 def deadline_after(moment_utc: datetime, wait: Wait, country: str, tz: str) -> datetime:
@@ -238,15 +225,12 @@ def deadline_after(moment_utc: datetime, wait: Wait, country: str, tz: str) -> d
 
 
 def _parse_hhmm(value: str, field_name: str, *, allow_24: bool) -> int:
-    """Seconds since local midnight for "HH:MM"."""
-    m = _HHMM.match(str(value))
-    hours, minutes = (int(m.group(1)), int(m.group(2))) if m else (-1, -1)
-    if m and allow_24 and (hours, minutes) == (24, 0):
-        return _DAY_SECONDS
-    if not m or hours > 23 or minutes > 59:
+    """Seconds since local midnight for "HH:MM" (24:00 only where allow_24: a window's end)."""
+    found = timeofday.seconds(str(value), end=allow_24)
+    if found is None:
         upper = "24:00" if allow_24 else "23:59"
         raise ValueError(f'{field_name} {value!r} is not a time of day; write "HH:MM" from 00:00 to {upper}')
-    return hours * 3600 + minutes * 60
+    return found
 
 
 def _seconds_of_day(wall: datetime) -> float:
@@ -296,7 +280,7 @@ class _Rules:
             if last < first:
                 raise ValueError(f"blackout {b.start}..{b.end} ends before it starts")
             ranges.append((first, last, b.reason))
-        return cls(schedule, country, _zone(tz), start_s, end_s, frozenset(days), tuple(ranges), {})
+        return cls(schedule, country, zones.zone(tz), start_s, end_s, frozenset(days), tuple(ranges), {})
 
     @property
     def window_text(self) -> str:

@@ -13,41 +13,32 @@ with a '/' or a .yaml/.yml suffix is a path, anything else a name.
 from __future__ import annotations
 
 import re
-from datetime import date
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Final
 
 from campaigns import templating
-from campaigns.accounts import countries, looks_like_email
-from campaigns.eligibility import detail_pattern
+from campaigns.accounts import looks_like_email
+from campaigns.audience import read_audience
+from campaigns.contactability import DECLINED_MONTHS, DECLINED_MONTHS_RANGE, GHOSTED_MONTHS, CoolOff
 from campaigns.errors import ConfigError, Problems, check_keys, choose_from, display_path
 from campaigns.model import (
     CHURN_REASONS,
     DEFAULT_DAILY_CAP,
-    TIERS,
-    WEEKDAYS,
-    Audience,
-    Blackout,
+    MAX_DAILY_CAP,
     Campaign,
-    CoolOff,
     Offer,
     Playbook,
-    Schedule,
     Sender,
 )
-from campaigns.playbook import PLAYBOOK_DIR, load_playbook, read_yaml_mapping, text_value
+from campaigns.playbook import PLAYBOOK_DIR, load_playbook, read_yaml_mapping
+from campaigns.schedule import read_schedule
+from campaigns.values import date_value, text_value, whole
 
 CAMPAIGN_ID_RE: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 PLAYBOOK_KEYS: Final = (*CHURN_REASONS, "default")
 OFFER_KINDS: Final = ("discount", "pilot", "migration", "dedicated_csm")
-MAX_QUARTER_END_DAYS: Final = 15
 MAX_OFFER_DAYS: Final = 365
-MAX_DAILY_CAP: Final = 10_000
-MAX_MONTHS_SINCE_CHURN: Final = 120
-# DESIGN: "on explicit decline ... do not contact for 6-12 months".
-DECLINED_MONTHS: Final = (6, 12)
-CONTACTABLE_REASONS: Final = tuple(r for r in CHURN_REASONS if r != "structural")
 
 _TOP_KEYS: Final = {
     "id": "id: spring-winback-2027",
@@ -56,18 +47,7 @@ _TOP_KEYS: Final = {
     "sender": 'sender: {from: "Aino Virtanen <aino@winback.example>", postal_address: "..."}',
 }
 _OPTIONAL_TOP_KEYS: Final = ("starts_on", "audience", "schedule", "cool_off", "offer")
-_SCHEDULE_KEYS: Final = ("window", "weekdays", "quarter_end_blackout_days", "blackout")
-_AUDIENCE_KEYS: Final = (
-    "churn_reasons",
-    "tiers",
-    "countries",
-    "churn_detail",
-    "months_since_churn",
-    "competitor_signals",
-)
 _COOL_OFF_KEYS: Final = ("declined_months",)
-_COUNTRY_HINTS: Final = {"UK": "GB", "EL": "GR"}  # codes people use that ISO 3166 does not
-_BLACKOUT_KEYS: Final = {"from": "from: 2027-12-20", "to": "to: 2028-01-02"}
 _SENDER_KEYS: Final = {
     "from": 'from: "Aino Virtanen <aino@winback.example>"',
     "postal_address": 'postal_address: "Example street 1, 00100 Helsinki, Finland"',
@@ -78,17 +58,7 @@ _OFFER_KEYS: Final = {
     "value": 'value: "20%"',
     "expires_in_days": "expires_in_days: 30",
 }
-_WINDOW_RE: Final = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 _PERCENT_RE: Final = re.compile(r"(\d+(?:\.\d+)?)\s*%")
-_DAY_NAMES: Final = {
-    "monday": "mon",
-    "tuesday": "tue",
-    "wednesday": "wed",
-    "thursday": "thu",
-    "friday": "fri",
-    "saturday": "sat",
-    "sunday": "sun",
-}
 
 
 def load_campaign(
@@ -132,9 +102,11 @@ def load_campaign(
     playbooks = None
     if "playbooks" in data:
         playbooks = _playbooks(problems, data["playbooks"], path.parent, playbook_dir, templates_root)
-    starts_on = _date(problems, "starts_on", data["starts_on"]) if data.get("starts_on") is not None else None
-    audience = _audience(problems, data.get("audience"))
-    schedule = _schedule(problems, data.get("schedule"))
+    starts_on = (
+        date_value(problems, "starts_on", data["starts_on"]) if data.get("starts_on") is not None else None
+    )
+    audience = read_audience(problems, data.get("audience"))
+    schedule = read_schedule(problems, data.get("schedule"))
     cool_off = _cool_off(problems, data.get("cool_off"))
     sender = _sender(problems, data["sender"]) if "sender" in data else None
     raw_sender = data.get("sender")
@@ -249,142 +221,6 @@ def _load_one(
         return None
 
 
-def _schedule(problems: Problems, raw: object) -> Schedule | None:
-    if raw is None:
-        return Schedule()
-    if not isinstance(raw, dict):
-        problems.add("schedule", 'must be a block with window, weekdays, ... e.g. window: "09:00-17:00"')
-        return None
-    check_keys(problems, "schedule", raw, {}, optional=_SCHEDULE_KEYS)
-    before = len(problems.lines)
-    defaults = Schedule()
-
-    window_start, window_end = defaults.window_start, defaults.window_end
-    if "window" in raw:
-        window = _window(problems, raw["window"])
-        if window is not None:
-            window_start, window_end = window
-
-    weekdays = defaults.weekdays
-    if "weekdays" in raw:
-        weekdays = _weekdays(problems, raw["weekdays"]) or weekdays
-
-    quarter_end = defaults.quarter_end_blackout_days
-    if "quarter_end_blackout_days" in raw:
-        value = raw["quarter_end_blackout_days"]
-        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_QUARTER_END_DAYS:
-            quarter_end = value
-        else:
-            problems.add(
-                "schedule.quarter_end_blackout_days",
-                f"'{value}' is not a whole number from 0 to {MAX_QUARTER_END_DAYS}; write how "
-                "many business days before a quarter ends to stay quiet, e.g. 5 (0 turns it off)",
-            )
-
-    blackouts: tuple[Blackout, ...] = ()
-    if raw.get("blackout") is not None:
-        blackouts = _blackouts(problems, raw["blackout"])
-
-    if len(problems.lines) != before:
-        return None
-    return Schedule(
-        window_start=window_start,
-        window_end=window_end,
-        weekdays=weekdays,
-        quarter_end_blackout_days=quarter_end,
-        blackouts=blackouts,
-    )
-
-
-def _window(problems: Problems, value: object) -> tuple[str, str] | None:
-    text = str(value).strip()
-    match = _WINDOW_RE.fullmatch(text)
-    fix = (
-        'write it as "09:00-17:00" in the recipient\'s local time, 24-hour clock ("00:00-24:00" for any time)'
-    )
-    if not match:
-        problems.add("schedule.window", f"'{text}' is not a time window; {fix}")
-        return None
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
-    start_ok = h1 <= 23 and m1 <= 59
-    end_ok = (h2 <= 23 and m2 <= 59) or (h2 == 24 and m2 == 0)
-    if not (start_ok and end_ok):
-        problems.add("schedule.window", f"'{text}' has a time that does not exist; {fix}")
-        return None
-    if (h1, m1) >= (h2, m2):
-        problems.add(
-            "schedule.window",
-            f"'{text}' ends before it starts; a window cannot cross midnight, {fix}",
-        )
-        return None
-    return f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"
-
-
-def _weekdays(problems: Problems, value: object) -> tuple[str, ...] | None:
-    items = value if isinstance(value, list) else None
-    if not items:
-        problems.add(
-            "schedule.weekdays",
-            "must list the sending days, e.g. [mon, tue, wed, thu, fri]",
-        )
-        return None
-    days: set[str] = set()
-    ok = True
-    for item in items:
-        word = str(item).strip().lower()
-        day = _DAY_NAMES.get(word, word)
-        if day in WEEKDAYS:
-            days.add(day)
-        else:
-            problems.add("schedule.weekdays", f"unknown weekday '{item}'; {choose_from(word, WEEKDAYS)}")
-            ok = False
-    # Calendar order, whatever order the file lists them in.
-    return tuple(d for d in WEEKDAYS if d in days) if ok else None
-
-
-def _blackouts(problems: Problems, value: object) -> tuple[Blackout, ...]:
-    if not isinstance(value, list):
-        problems.add(
-            "schedule.blackout",
-            "must be a list such as [{from: 2027-12-20, to: 2028-01-02, reason: year-end freeze}]",
-        )
-        return ()
-    out: list[Blackout] = []
-    for number, item in enumerate(value, start=1):
-        where = f"schedule.blackout[{number}]"
-        if not isinstance(item, dict):
-            problems.add(where, "must be a block such as {from: 2027-12-20, to: 2028-01-02, reason: ...}")
-            continue
-        before = len(problems.lines)
-        check_keys(problems, where, item, _BLACKOUT_KEYS, optional=("reason",))
-        start = _date(problems, f"{where}.from", item["from"]) if "from" in item else None
-        end = _date(problems, f"{where}.to", item["to"]) if "to" in item else None
-        if start is not None and end is not None and end < start:
-            problems.add(
-                f"{where}.to",
-                f"{end.isoformat()} is before from ({start.isoformat()}); both days are "
-                "included, so a one-day blackout has the same from and to",
-            )
-        reason = str(item.get("reason") or "").strip() or "blackout"
-        if len(problems.lines) == before and start is not None and end is not None:
-            out.append(Blackout(start=start.isoformat(), end=end.isoformat(), reason=reason))
-    return tuple(out)
-
-
-def _date(problems: Problems, field: str, value: object) -> date | None:
-    # YAML turns 2027-12-20 into a date itself; a quoted "2027-12-20" arrives as text.
-    if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    text = str(value).strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    problems.add(field, f"'{text}' is not a date; write it as YYYY-MM-DD such as 2027-12-20")
-    return None
-
-
 def _sender(problems: Problems, raw: object) -> Sender | None:
     if not isinstance(raw, dict):
         problems.add(
@@ -461,15 +297,10 @@ def _offer(problems: Problems, raw: object) -> Offer | None:
     return Offer(kind=kind, value=value, expires_in_days=days)
 
 
-def _whole(value: object) -> int | None:
-    # YAML's true/false are ints to Python; a cap of "yes" is a mistake, not 1.
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _daily_cap(problems: Problems, raw: dict[object, object]) -> int | None:
     if "daily_cap" not in raw:
         return None
-    value = _whole(raw["daily_cap"])
+    value = whole(raw["daily_cap"])
     if value is None or not 1 <= value <= MAX_DAILY_CAP:
         problems.add(
             "sender.daily_cap",
@@ -484,7 +315,7 @@ def _cool_off(problems: Problems, raw: object) -> CoolOff | None:
     if raw is None:
         return CoolOff()
     if not isinstance(raw, dict):
-        problems.add("cool_off", "must be a block such as {declined_months: 12}")
+        problems.add("cool_off", f"must be a block such as {{declined_months: {DECLINED_MONTHS}}}")
         return None
     before = len(problems.lines)
     keys = dict(raw)
@@ -493,172 +324,23 @@ def _cool_off(problems: Problems, raw: object) -> CoolOff | None:
         del keys["ghosted_months"]
         problems.add(
             "cool_off.ghosted_months",
-            "cannot be changed: a ghosted sequence always rests 6 months before a retry; remove this line",
+            f"cannot be changed: a ghosted sequence always rests {GHOSTED_MONTHS} months before a retry; "
+            "remove this line",
         )
     # Listed as known so a misspelt ghosted_months is guessed as itself, then explained.
     check_keys(problems, "cool_off", keys, {}, optional=(*_COOL_OFF_KEYS, "ghosted_months"))
-    declined = CoolOff().declined_months
+    declined = DECLINED_MONTHS
     if "declined_months" in raw:
-        value = _whole(raw["declined_months"])
-        low, high = DECLINED_MONTHS
+        value = whole(raw["declined_months"])
+        low, high = DECLINED_MONTHS_RANGE
         if value is None or not low <= value <= high:
             problems.add(
                 "cool_off.declined_months",
                 f"'{raw['declined_months']}' is not a whole number from {low} to {high}; someone who "
-                f"declined is not contacted for {low}-{high} months, e.g. 12",
+                f"declined is not contacted for {low}-{high} months, e.g. {DECLINED_MONTHS}",
             )
         else:
             declined = value
     if len(problems.lines) != before:
         return None
     return CoolOff(declined_months=declined)
-
-
-def _audience(problems: Problems, raw: object) -> Audience | None:
-    if raw is None:
-        return Audience()
-    if not isinstance(raw, dict):
-        problems.add(
-            "audience",
-            "must be a block such as {churn_reasons: [product_gap], tiers: [T1, T2]}; leave it out "
-            "to reach every account the rules allow",
-        )
-        return None
-    before = len(problems.lines)
-    check_keys(problems, "audience", raw, {}, optional=_AUDIENCE_KEYS)
-    defaults = Audience()
-
-    reasons = _items(problems, "audience.churn_reasons", raw.get("churn_reasons"), "[product_gap, service]")
-    for item in reasons:
-        if item == "structural":
-            problems.add(
-                "audience.churn_reasons",
-                "structural churn (company closed, acquired onto another tool, team gone, built "
-                "in-house) is never contacted; remove it from the list",
-            )
-        elif item not in CONTACTABLE_REASONS:
-            problems.add(
-                "audience.churn_reasons",
-                f"unknown churn reason '{item}'; {choose_from(item, CONTACTABLE_REASONS)}",
-            )
-
-    tiers = [t.upper() for t in _items(problems, "audience.tiers", raw.get("tiers"), "[T1, T2]")]
-    for item in tiers:
-        if item not in TIERS:
-            problems.add(
-                "audience.tiers",
-                f"unknown tier '{item}'; {choose_from(item, TIERS)} "
-                "(T1: ARR >= 50,000, T2: >= 10,000, T3: >= 1,000)",
-            )
-
-    codes = [
-        c.upper()
-        for c in _items(problems, "audience.countries", raw.get("countries"), "[FI, SE, US]", norway=True)
-    ]
-    known = countries()
-    for item in codes:
-        if item not in known:
-            problems.add("audience.countries", f"unknown country code '{item}'; {_country_fix(item, known)}")
-
-    detail = ""
-    if raw.get("churn_detail") is not None:
-        text = text_value(
-            problems, "audience.churn_detail", raw["churn_detail"], 'churn_detail: "/salesforce/i"'
-        )
-        if text is not None:
-            try:
-                detail_pattern(text)
-            except ValueError as err:
-                problems.add("audience.churn_detail", str(err))
-            else:
-                detail = text
-
-    min_months, max_months = defaults.min_months, defaults.max_months
-    if raw.get("months_since_churn") is not None:
-        window = _months_window(problems, raw["months_since_churn"])
-        if window is not None:
-            min_months, max_months = window
-
-    signals: list[str] = []
-    seen: set[str] = set()
-    field = "audience.competitor_signals"
-    for item in _items(problems, field, raw.get("competitor_signals"), "[Brightloop]"):
-        # Matched case-insensitively against the accounts' competitor column.
-        if item.casefold() not in seen:
-            seen.add(item.casefold())
-            signals.append(item)
-
-    if len(problems.lines) != before:
-        return None
-    return Audience(
-        churn_reasons=tuple(r for r in CHURN_REASONS if r in reasons),
-        tiers=tuple(t for t in TIERS if t in tiers),
-        countries=tuple(dict.fromkeys(codes)),
-        churn_detail=detail,
-        min_months=min_months,
-        max_months=max_months,
-        competitor_signals=tuple(signals),
-    )
-
-
-def _items(problems: Problems, field: str, value: object, example: str, *, norway: bool = False) -> list[str]:
-    """A list of short texts; one bare value counts as a list of one, nothing as no filter."""
-    if value is None:
-        return []
-    if isinstance(value, dict):
-        problems.add(field, f"must be a list such as {example}")
-        return []
-    values = value if isinstance(value, list) else [value]
-    out: list[str] = []
-    for item in values:
-        if norway and item is False:
-            # YAML 1.1 reads an unquoted NO (Norway) as false; no other country code is a boolean.
-            out.append("NO")
-            continue
-        if item is None or isinstance(item, bool | dict | list) or not str(item).strip():
-            problems.add(field, f"'{item}' is not a value this list takes; write it as e.g. {example}")
-            continue
-        out.append(str(item).strip())
-    return out
-
-
-def _country_fix(code: str, known: dict[str, str]) -> str:
-    if code in _COUNTRY_HINTS:
-        return f"use {_COUNTRY_HINTS[code]}"
-    by_name = {name.lower(): c for c, name in known.items()}
-    if code.lower() in by_name:
-        return f"use {by_name[code.lower()]}"
-    return "write the two-letter ISO 3166 code such as FI, US or DE"
-
-
-def _months_window(problems: Problems, raw: object) -> tuple[int, int] | None:
-    field = "audience.months_since_churn"
-    if not isinstance(raw, dict):
-        problems.add(field, "must be a block such as {min: 6, max: 36}")
-        return None
-    before = len(problems.lines)
-    check_keys(problems, field, raw, {}, optional=("min", "max"))
-    defaults = Audience()
-    bounds = {"min": defaults.min_months, "max": defaults.max_months}
-    for key in ("min", "max"):
-        if key not in raw:
-            continue
-        value = _whole(raw[key])
-        if value is None or not 0 <= value <= MAX_MONTHS_SINCE_CHURN:
-            problems.add(
-                f"{field}.{key}",
-                f"'{raw[key]}' is not a whole number of months from 0 to {MAX_MONTHS_SINCE_CHURN}; "
-                f"e.g. {key}: {bounds[key]}",
-            )
-        else:
-            bounds[key] = value
-    if len(problems.lines) != before:
-        return None
-    if bounds["min"] >= bounds["max"]:
-        problems.add(
-            field,
-            f"min ({bounds['min']}) must be less than max ({bounds['max']}); the window runs from min "
-            f"to max months after churn, e.g. {{min: {defaults.min_months}, max: {defaults.max_months}}}",
-        )
-        return None
-    return bounds["min"], bounds["max"]

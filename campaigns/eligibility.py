@@ -1,9 +1,11 @@
-"""Who a campaign contacts, in what order, and why: DESIGN.md "Who is worth pursuing" as rules.
+"""Who a campaign contacts, in what order, and why: the rules of docs/ARCHITECTURE.md, "Rules and
+where they live", applied to one account at a time. Each rule has its own module (tiers,
+priority, contactability, audience, months); this one puts their verdicts together.
 
 `evaluate` judges one account against one campaign and reports every rule that excludes it
-(not just the first), so marketing ops fix a segment in one pass. It agrees with
-`winback.launcher.decide` on tier and playbook and excludes a superset of what `decide`
-refuses; `campaigns.plan` runs it over a whole accounts file.
+(not just the first), so marketing ops fix a segment in one pass; `campaigns.plan` runs it
+over a whole accounts file, and a launch starts exactly the entries it includes, with the tier
+and playbook it names.
 
 The day-based rules (months since churn, cool-offs) are judged on the day a sequence could
 start: `as_of`, or the campaign's `starts_on` when that is later. A plan made in February for
@@ -15,43 +17,33 @@ up in CLI output, JSON for other tools and logs.
 
 from __future__ import annotations
 
-import calendar as _stdcal
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Final
 
+from campaigns import contactability, priority
+from campaigns.audience import detail_pattern
 from campaigns.model import (
     CHURN_REASONS,
     Account,
     Campaign,
-    CoolOff,
     Enrolment,
     Preference,
-    tier_for_arr,
 )
+from campaigns.months import add_months, months_between
+from campaigns.outcomes import outcome_words
+from campaigns.tiers import MIN_ARR, tier_for_arr
+from campaigns.tiers import rank as tier_rank
 
 __all__ = [
     "EXCLUSION_CODES",
-    "PRIORITIES",
-    "SWEET_SPOT_MONTHS",
     "PlanEntry",
     "Rules",
-    "add_months",
-    "detail_pattern",
     "evaluate",
     "evaluate_with",
-    "in_force",
-    "months_between",
-    "preference_until",
 ]
-
-PRIORITIES: Final = ("high", "medium", "low")
-# DESIGN: 6-24 months after churn is the sweet spot, whatever window a campaign allows.
-SWEET_SPOT_MONTHS: Final = (6, 24)
-MIN_ARR: Final = 1_000
 
 # Stable codes other tools count and filter on; the order is the order reasons are reported.
 EXCLUSION_CODES: Final = (
@@ -72,25 +64,6 @@ EXCLUSION_CODES: Final = (
     "no_playbook",
 )
 
-# Base priority by churn reason; competitive is decided by the campaign's competitor signals.
-_BASE_PRIORITY: Final = {
-    "product_gap": ("high", "product gap: what they left over is addressed"),
-    "service": ("high", "service issue: fixed since they left"),
-    "budget": ("medium", "price: now addressable"),
-    "adoption": ("medium", "adoption: they never got the value, onboarding help can fix it"),
-    "bad_fit": ("low", "bad fit"),
-    "other": ("low", "other churn reason"),
-}
-_TIER_ORDER: Final = {"T1": 0, "T2": 1, "T3": 2}
-_OUTCOME_WORDS: Final = {
-    "replied": "replied",
-    "declined": "declined",
-    "completed_no_reply": "completed with no reply",
-    "cancelled": "cancelled",
-}
-# Free text from a decline may quote an address; reasons must never carry one.
-_EMAIL_IN_TEXT: Final = re.compile(r"\S+@\S+")
-_REGEX_FORM: Final = re.compile(r"/(.+)/([A-Za-z]*)", re.DOTALL)
 
 SortKey = tuple[int, int, int, float, str]
 
@@ -99,7 +72,7 @@ SortKey = tuple[int, int, int, float, str]
 class PlanEntry:
     account_id: str
     included: bool
-    tier: str | None  # "T1" | "T2" | "T3" | None (ARR below 1,000)
+    tier: str | None  # one of TIERS; None below MIN_ARR
     priority: str | None  # "high" | "medium" | "low"; None when excluded
     playbook: str | None  # the playbook id it runs; None when excluded
     # Included: the day its sequence may start. Excluded only for reasons that end (too early,
@@ -114,69 +87,6 @@ class PlanEntry:
 
 
 # --- dates ------------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar months later (or earlier), clamping the day: Aug 31 + 6 months = Feb 28/29."""
-    years, month0 = divmod(day.month - 1 + months, 12)
-    year = day.year + years
-    last = _stdcal.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last))
-
-
-def months_between(start: date, end: date) -> int:
-    """Whole calendar months from start to end (negative when end is earlier), as add_months counts."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if months > 0 and add_months(start, months) > end:
-        months -= 1
-    elif months < 0 and add_months(start, months) < end:
-        months += 1
-    return months
-
-
-def in_force(preference: Preference, day: date) -> bool:
-    """Whether a preference still holds on `day`: `until` is the first day contact is allowed."""
-    return preference.until is None or date.fromisoformat(preference.until) > day
-
-
-def preference_until(kind: str, since: date, cool_off: CoolOff) -> date | None:
-    """The `until` to record for a new preference: declines and ghosting rest for the
-    campaign's cool-off; unsubscribes and bounces hold for ever (None)."""
-    if kind == "declined":
-        return add_months(since, cool_off.declined_months)
-    if kind == "ghosted":
-        return add_months(since, cool_off.ghosted_months)
-    return None
-
-
-# --- churn detail patterns --------------------------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def detail_pattern(text: str) -> re.Pattern[str]:
-    """The matcher for audience.churn_detail: "/regex/i" (flags: only i) or plain text,
-    matched case-insensitively anywhere. ValueError says what is wrong and how to fix it."""
-    match = _REGEX_FORM.fullmatch(text)
-    if match is None:
-        if not text.strip():
-            raise ValueError(
-                "is empty; write text to look for, e.g. salesforce, or a pattern like /sso|saml/i"
-            )
-        return re.compile(re.escape(text.strip()), re.IGNORECASE)
-    body, flags = match.groups()
-    unknown = sorted(set(flags) - {"i"})
-    if unknown:
-        raise ValueError(
-            f"'{text}' has the flag '{''.join(unknown)}' that is not supported; only i (ignore case) "
-            "is, e.g. /salesforce/i"
-        )
-    try:
-        return re.compile(body, re.IGNORECASE if "i" in flags else 0)
-    except re.error as err:
-        raise ValueError(
-            f"'{text}' is not a valid regular expression ({err}); fix it, or write plain text "
-            "without the slashes to match it anywhere in the detail"
-        ) from None
 
 
 # --- the rules of one campaign on one day ------------------------------------------------
@@ -261,18 +171,9 @@ def evaluate_with(
             "structural churn (company closed, acquired onto another tool, team gone, built "
             "in-house): never contacted",
         )
-    elif reason == "competitive":
-        name = account.competitor.strip()
-        if name and name.casefold() in rules.signals:
-            out.note(f"lost to {name}, which has a live competitor signal (high)")
-        else:
-            level = 1
-            who = name or "a competitor (not named)"
-            out.note(f"lost to {who}, no live competitor signal (medium)")
     else:
-        base, text = _BASE_PRIORITY.get(reason, ("low", f"churn reason {reason}"))
-        level = PRIORITIES.index(base)
-        out.note(f"{text} ({base})")
+        level, why = priority.by_churn_reason(reason, account.competitor, rules.signals)
+        out.note(why)
 
     sweet = True
     window_end: date | None = None
@@ -301,22 +202,29 @@ def evaluate_with(
                 "too_late",
                 f"{when}: more than {_months(rules.max_months)}, treat as a new prospect",
             )
-        elif add_months(churned, SWEET_SPOT_MONTHS[0]) <= day <= add_months(churned, SWEET_SPOT_MONTHS[1]):
-            out.note(f"{when}: in the {SWEET_SPOT_MONTHS[0]}-{SWEET_SPOT_MONTHS[1]} month sweet spot")
+        elif priority.in_sweet_spot(churned, day):
+            out.note(f"{when}: in the {priority.SWEET_SPOT}")
         else:
             sweet = False
             level += 1
-            out.note(
-                f"{when}: outside the {SWEET_SPOT_MONTHS[0]}-{SWEET_SPOT_MONTHS[1]} month sweet "
-                "spot (one level lower)"
-            )
+            out.note(f"{when}: outside the {priority.SWEET_SPOT} (one level lower)")
 
     if account.departure == "angry":
         level += 1
         out.note("angry departure: ranked lower")
 
     _audience(rules, account, tier, out)
-    _preferences(account, preferences, day, out)
+    found = contactability.standing(
+        preferences,
+        primary=account.contact.email,
+        executive=account.executive.email if account.executive else "",
+        account_id=account.account_id,
+        day=day,
+    )
+    for bar in found.bars:
+        out.exclude(bar.kind, bar.line, until=bar.until)
+    for note in found.notes:
+        out.note(note)
     _enrolments(rules, account, enrolments, out)
 
     playbook = None
@@ -329,11 +237,11 @@ def evaluate_with(
                 "no_playbook", f"campaign {rules.campaign_id} has no playbook for {reason} and no default"
             )
 
-    priority = PRIORITIES[min(level, len(PRIORITIES) - 1)]
+    ranked = priority.named(level)
     key: SortKey = (
-        PRIORITIES.index(priority) if not out.codes else len(PRIORITIES),
+        priority.PRIORITIES.index(ranked) if not out.codes else len(priority.PRIORITIES),
         0 if sweet else 1,
-        _TIER_ORDER.get(tier or "", len(_TIER_ORDER)),
+        tier_rank(tier),
         -account.arr,
         account.account_id,
     )
@@ -363,7 +271,7 @@ def evaluate_with(
         account_id=account.account_id,
         included=True,
         tier=tier,
-        priority=priority,
+        priority=ranked,
         playbook=playbook,
         earliest_start=day.isoformat(),
         reasons=tuple(out.notes),
@@ -421,60 +329,6 @@ def _audience(rules: Rules, account: Account, tier: str | None, out: _Verdict) -
         out.exclude("audience_churn_detail", f"churn detail does not match {rules.detail_text}")
 
 
-def _preferences(account: Account, preferences: Sequence[Preference], day: date, out: _Verdict) -> None:
-    primary = account.contact.email.strip().lower()
-    executive = account.executive.email.strip().lower() if account.executive else ""
-    # Per kind, the preference that holds longest (None = for ever) decides the line.
-    strongest: dict[str, Preference] = {}
-    executive_only: dict[str, Preference] = {}
-    for pref in preferences:
-        if not in_force(pref, day):
-            continue
-        email = pref.email.strip().lower()
-        applies = (email and email == primary) or (
-            pref.kind in ("declined", "ghosted") and pref.account_id == account.account_id
-        )
-        if applies:
-            held = strongest.get(pref.kind)
-            if held is None or _later(pref.until, held.until):
-                strongest[pref.kind] = pref
-        elif email and email == executive and pref.kind in ("unsubscribed", "bounced"):
-            executive_only[pref.kind] = pref
-    for kind in ("unsubscribed", "bounced", "declined", "ghosted"):
-        found = strongest.get(kind)
-        if found is not None:
-            until = date.fromisoformat(found.until) if found.until else None
-            out.exclude(kind, _preference_line(found), until=until)
-    if "unsubscribed" in executive_only:
-        out.note("executive contact unsubscribed: executive touches will not email them")
-    if "bounced" in executive_only:
-        out.note("executive contact's email bounced: executive touches will not email them")
-
-
-def _later(a: str | None, b: str | None) -> bool:
-    if b is None:
-        return False
-    return a is None or a > b
-
-
-def _preference_line(pref: Preference) -> str:
-    until = pref.until
-    if pref.kind == "declined":
-        why = _EMAIL_IN_TEXT.sub("[email]", pref.reason.strip())
-        said = f" ({why})" if why else ""
-        rest = f"no contact until {until}" if until else "no contact (no end date recorded)"
-        return f"declined on {pref.since}{said}: {rest}"
-    if pref.kind == "ghosted":
-        rest = f"resting until {until}" if until else "resting (no end date recorded)"
-        return f"no reply to the last sequence (recorded {pref.since}): {rest}"
-    if pref.kind == "unsubscribed":
-        rest = f"no email until {until}" if until else "permanent, never email again"
-        return f"unsubscribed on {pref.since}: {rest}"
-    if pref.kind == "bounced":
-        return f"email bounced on {pref.since}: address invalid; fix the contact email in the CRM"
-    return f"{pref.kind} on {pref.since}: no contact"
-
-
 def _enrolments(rules: Rules, account: Account, enrolments: Sequence[Enrolment], out: _Verdict) -> None:
     running = [e for e in enrolments if e.account_id == account.account_id and e.ended_on is None]
     if running:
@@ -490,7 +344,7 @@ def _enrolments(rules: Rules, account: Account, enrolments: Sequence[Enrolment],
     ]
     if ended_here:
         last = max(ended_here, key=lambda e: e.ended_on or "")
-        outcome = _OUTCOME_WORDS.get(last.outcome or "", last.outcome or "ended")
+        outcome = outcome_words(last.outcome)
         out.exclude(
             "already_in_campaign", f"already contacted in this campaign: {outcome} on {last.ended_on}"
         )

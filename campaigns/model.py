@@ -11,10 +11,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+# Re-exported: every layer reads these from the model; each has its home in the module
+# of the rule it belongs to.
+from campaigns.contactability import PREFERENCE_KINDS as PREFERENCE_KINDS
+from campaigns.contactability import CoolOff as CoolOff
+from campaigns.contactability import Preference as Preference
+from campaigns.outcomes import CANCELLED as CANCELLED
+from campaigns.outcomes import COMPLETED_NO_REPLY as COMPLETED_NO_REPLY
+from campaigns.outcomes import DECLINED as DECLINED
+from campaigns.outcomes import OUTCOMES as OUTCOMES
+from campaigns.outcomes import REPLIED as REPLIED
+from campaigns.tiers import TIERS as TIERS
+from campaigns.tiers import tier_for_arr as tier_for_arr
+
 CHANNELS: Final = ("email", "linkedin", "call", "content", "executive")
 # Channels a person carries out; the sequence waits for them to report back.
 MANUAL_CHANNELS: Final = frozenset({"linkedin", "call", "executive"})
-TIERS: Final = ("T1", "T2", "T3")
 CHURN_REASONS: Final = (
     "product_gap",
     "competitive",
@@ -32,15 +44,10 @@ WAIT_UNITS: Final = ("days", "weeks", "business_days")
 _WAIT_RE = re.compile(r"^\s*(\d+)\s+(business\s+days?|days?|weeks?)\s*$", re.IGNORECASE)
 
 
-def tier_for_arr(arr: float) -> str | None:
-    """T1 >= 50k, T2 >= 10k, T3 >= 1k; below 1k nobody reaches out proactively."""
-    if arr >= 50_000:
-        return "T1"
-    if arr >= 10_000:
-        return "T2"
-    if arr >= 1_000:
-        return "T3"
-    return None
+def owner_handle(email: str) -> str:
+    """The CSM's handle: what ids, search attributes, task folders and logs may carry
+    instead of an email address ("maria.lind@winback.example" -> "maria.lind")."""
+    return email.split("@", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -183,15 +190,10 @@ class Audience:
     competitor_signals: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class CoolOff:
-    """How long what a person told us holds, in months (unsubscribe and bounce: for ever)."""
-
-    declined_months: int = 12  # a campaign may set 6-12
-    ghosted_months: int = 6
-
-
+# First emails one sender starts per day (campaigns.stagger spreads a launch under it); a
+# campaign may set 1 to MAX_DAILY_CAP.
 DEFAULT_DAILY_CAP: Final = 200
+MAX_DAILY_CAP: Final = 10_000
 
 
 @dataclass(frozen=True)
@@ -249,8 +251,7 @@ class Account:
 
     @property
     def owner_handle(self) -> str:
-        """The CSM's handle: what ids, search attributes and logs may carry instead of an email."""
-        return self.owner.split("@", 1)[0]
+        return owner_handle(self.owner)
 
 
 @dataclass(frozen=True)
@@ -285,7 +286,7 @@ class AccountRef:
 
     @property
     def owner_handle(self) -> str:
-        return self.owner.split("@", 1)[0]
+        return owner_handle(self.owner)
 
 
 @dataclass(frozen=True)
@@ -295,22 +296,6 @@ class SequencePlan:
     playbook_id: str
     playbook_name: str
     touches: tuple[PlannedTouch, ...] = field(default_factory=tuple)
-
-
-PREFERENCE_KINDS: Final = ("declined", "ghosted", "unsubscribed", "bounced")
-
-
-@dataclass(frozen=True)
-class Preference:
-    """What a person told us (or their mailbox did), and until when it holds."""
-
-    email: str  # lower case
-    account_id: str
-    kind: str  # one of PREFERENCE_KINDS
-    since: str  # ISO date it was recorded
-    until: str | None  # ISO date of the first day contact is allowed again; None = never
-    reason: str = ""  # e.g. the reason a decline gave
-    campaign_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -323,4 +308,4 @@ class Enrolment:
     run_id: str
     started_on: str  # ISO date
     ended_on: str | None = None  # None while it runs
-    outcome: str | None = None  # replied | declined | completed_no_reply | cancelled
+    outcome: str | None = None  # one of OUTCOMES

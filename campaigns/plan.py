@@ -41,8 +41,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from campaigns.eligibility import EXCLUSION_CODES, PlanEntry, Rules, evaluate_with, in_force
-from campaigns.model import CHURN_REASONS, TIERS, Account, Campaign, Enrolment, Preference
+from campaigns.contactability import in_force, normalise_address
+from campaigns.eligibility import EXCLUSION_CODES, PlanEntry, Rules, evaluate_with
+from campaigns.model import CHURN_REASONS, Account, Campaign, Enrolment, Preference
+from campaigns.tiers import TIERS
 
 __all__ = ["Plan", "build_plan", "launch_order", "plan_json", "plan_lines"]
 
@@ -76,7 +78,7 @@ def build_plan(
         if not in_force(pref, rules.start_day):
             continue
         if pref.email:
-            by_email.setdefault(pref.email.strip().lower(), []).append(pref)
+            by_email.setdefault(normalise_address(pref.email), []).append(pref)
         if pref.account_id:
             by_account.setdefault(pref.account_id, []).append(pref)
     enrolled: dict[str, list[Enrolment]] = {}
@@ -87,9 +89,9 @@ def build_plan(
     none: tuple[Preference, ...] = ()
     for account in accounts:
         found: list[Preference] = []
-        found += by_email.get(account.contact.email.strip().lower(), none)
+        found += by_email.get(normalise_address(account.contact.email), none)
         if account.executive is not None and account.executive.email:
-            found += by_email.get(account.executive.email.strip().lower(), none)
+            found += by_email.get(normalise_address(account.executive.email), none)
         found += by_account.get(account.account_id, none)
         if len(found) > 1:
             # One preference can be found by its email and by its account id; count it once.

@@ -19,7 +19,9 @@ from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 
 from campaigns import templating
 from campaigns.errors import ConfigError, Problems, check_keys, choose_from, closest, display_path
-from campaigns.model import CHANNELS, MANUAL_CHANNELS, TIERS, Playbook, Touch, Wait
+from campaigns.model import CHANNELS, MANUAL_CHANNELS, Playbook, Touch, Wait
+from campaigns.tiers import TIERS
+from campaigns.values import text_value
 
 PLAYBOOK_DIR: Final = Path(__file__).resolve().parent / "playbooks"
 
@@ -104,18 +106,6 @@ def read_yaml_mapping(path: Path, problems: Problems) -> dict[object, object] | 
         problems.add("", "the file is not a YAML mapping; write it as key: value lines")
         return None
     return data
-
-
-def text_value(problems: Problems, field: str, value: object, example: str) -> str | None:
-    """A non-empty single-line text setting; numbers are accepted as their text."""
-    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
-        problems.add(field, f"must be text; write e.g. {example}")
-        return None
-    text = str(value).strip()
-    if not text:
-        problems.add(field, f"is empty; write e.g. {example}")
-        return None
-    return text
 
 
 def load_playbook(path: Path, *, templates_root: Path = templating.ROOT) -> Playbook:

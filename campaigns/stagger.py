@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from campaigns import timeofday, zones
 from campaigns.model import WEEKDAYS, Schedule
 
 __all__ = ["StartSlot", "first_day", "is_sending_day", "stagger"]
@@ -93,7 +92,7 @@ def stagger(
         # Whole seconds from integer arithmetic: the same launch always gets the same starts.
         offset = window_start + j * window // daily_cap
         wall = datetime.combine(date.fromordinal(ordinal), time()) + timedelta(seconds=offset)
-        start = wall.replace(tzinfo=_zone(tz)).astimezone(UTC)
+        start = wall.replace(tzinfo=zones.zone(tz)).astimezone(UTC)
         # A slot already gone starts now, still j seconds apart; taking the later of the two
         # also keeps a day's entries in order when now falls between two slots.
         start = max(start, now_utc + timedelta(seconds=j))
@@ -160,20 +159,11 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-@lru_cache(maxsize=1024)
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ValueError(f"unknown time zone {tz!r}; use an IANA name like 'Europe/Helsinki'") from err
-
-
 def _seconds(text: str, *, allow_24: bool) -> int:
-    hours, _, minutes = text.partition(":")
-    try:
-        value = int(hours) * 3600 + int(minutes) * 60
-    except ValueError:
-        raise ValueError(f'{text!r} is not a time of day; write "HH:MM"') from None
-    if not 0 <= value <= (24 * 3600 if allow_24 else 24 * 3600 - 60):
+    clock = timeofday.read(text)
+    if clock is None:
+        raise ValueError(f'{text!r} is not a time of day; write "HH:MM"')
+    value = timeofday.to_seconds(*clock, end=allow_24)
+    if value is None:
         raise ValueError(f'{text!r} is not a time of day; write "HH:MM" from 00:00 to 24:00')
     return value

@@ -8,6 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# Outcomes a sequence ends with (campaigns.outcomes), re-exported for the workflow and its
+# activities. Later issues add unsubscribed and bounced.
+from campaigns.model import CANCELLED as CANCELLED
+from campaigns.model import COMPLETED_NO_REPLY as COMPLETED_NO_REPLY
+from campaigns.model import DECLINED as DECLINED
+from campaigns.model import REPLIED as REPLIED
 from campaigns.model import (
     AccountRef,
     Contacts,
@@ -18,12 +24,6 @@ from campaigns.model import (
     SequencePlan,
     TriggerEvidence,
 )
-
-# Outcomes a sequence ends with. Later issues add unsubscribed and bounced.
-REPLIED = "replied"
-DECLINED = "declined"
-COMPLETED_NO_REPLY = "completed_no_reply"
-CANCELLED = "cancelled"
 
 # Values of the WinbackState search attribute while a sequence runs.
 STATE_SCHEDULED = "scheduled"

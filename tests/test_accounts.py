@@ -8,14 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from campaigns.accounts import (
-    COLUMNS,
-    AccountsFile,
-    countries,
-    country_zones,
-    load_accounts,
-    zone_for_country,
-)
+from campaigns.accounts import COLUMNS, AccountsFile, load_accounts
 from campaigns.errors import ConfigError
 from campaigns.model import Contact
 
@@ -112,33 +105,6 @@ def test_example_leaves_some_time_zones_empty() -> None:
 
 
 # ------------------------------------------------------------------ time zones
-
-
-@pytest.mark.parametrize(
-    ("country", "zone"),
-    [
-        ("FI", "Europe/Helsinki"),
-        ("JP", "Asia/Tokyo"),
-        ("TW", "Asia/Taipei"),
-        ("MY", "Asia/Kuala_Lumpur"),
-        ("DE", "Europe/Berlin"),
-        ("SE", "Europe/Stockholm"),
-        ("GB", "Europe/London"),
-    ],
-)
-def test_country_with_one_clock_resolves(country: str, zone: str) -> None:
-    assert zone_for_country(country) == zone
-
-
-@pytest.mark.parametrize("country", ["US", "BR", "AU", "CA"])
-def test_country_with_several_clocks_does_not_resolve(country: str) -> None:
-    assert zone_for_country(country) is None
-    assert len(country_zones(country)) > 1
-
-
-def test_iso_codes_come_from_the_time_zone_database() -> None:
-    assert countries()["FI"] == "Finland"
-    assert "UK" not in countries()
 
 
 def test_empty_timezone_is_filled_in() -> None:

@@ -1,4 +1,5 @@
-"""What a finished sequence tells the next campaign: its outcome lands in the store."""
+"""How a sequence ends: the outcome names, and what a finished sequence tells the next campaign
+(its outcome lands in the store)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from activities.sequence import SequenceActivities
 from activities.tasks import FolderTaskBoard
 from campaigns.accounts import load_accounts
 from campaigns.campaign import load_campaign
-from campaigns.eligibility import add_months
+from campaigns.months import add_months
+from campaigns.outcomes import CANCELLED, COMPLETED_NO_REPLY, OUTCOMES, REPLIED, outcome_words
+from contracts import sequence as contracts
 from contracts.sequence import DECLINED, DeclineNotice
 from tests.cli import EXAMPLES, env_for, winback
 from tests.factories import sequence_input, temp_store
@@ -24,6 +27,26 @@ from workflows.sequence import SequenceWorkflow
 SPRING = EXAMPLES / "spring-winback.yaml"
 DEMO = EXAMPLES / "demo-campaign.yaml"
 ACCOUNTS = EXAMPLES / "accounts.csv"
+
+
+def test_the_outcome_names_exist_once() -> None:
+    assert OUTCOMES == (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED)
+    assert OUTCOMES == ("replied", "declined", "completed_no_reply", "cancelled")
+    # The workflow's contract re-exports them rather than spelling them again.
+    assert (contracts.REPLIED, contracts.DECLINED) == (REPLIED, DECLINED)
+    assert (contracts.COMPLETED_NO_REPLY, contracts.CANCELLED) == (COMPLETED_NO_REPLY, CANCELLED)
+
+
+def test_outcome_words() -> None:
+    assert [outcome_words(o) for o in OUTCOMES] == [
+        "replied",
+        "declined",
+        "completed with no reply",
+        "cancelled",
+    ]
+    assert outcome_words(None) == "ended"
+    assert outcome_words("") == "ended"
+    assert outcome_words("bounced") == "bounced"  # a later outcome reads as its name
 
 
 async def plan_entry(tmp_path: Path, campaign: Path, account_id: str, as_of: str) -> dict[str, object]:

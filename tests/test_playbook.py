@@ -11,8 +11,9 @@ import yaml
 
 from campaigns import templating
 from campaigns.errors import ConfigError
-from campaigns.model import MANUAL_CHANNELS, TIERS
+from campaigns.model import MANUAL_CHANNELS
 from campaigns.playbook import PLAYBOOK_DIR, load_playbook, sparse_context
+from campaigns.tiers import TIERS
 
 SHIPPED = sorted(PLAYBOOK_DIR.glob("*.yaml"))
 EMAIL = (

@@ -30,8 +30,8 @@ from activities.store import (
     metadata,
     schema,
 )
-from campaigns.eligibility import add_months
 from campaigns.model import Account, Contact, CoolOff, Enrolment, Preference
+from campaigns.months import add_months
 from contracts.sequence import CANCELLED, COMPLETED_NO_REPLY, DECLINED, REPLIED, OutcomeRecord
 from tests.factories import make_account
 from tests.pg import (

@@ -36,40 +36,16 @@ from activities.store.records import (
     ImportResult,
     MessageLogEntry,
 )
-from campaigns.eligibility import preference_until
-from campaigns.model import PREFERENCE_KINDS, Account, Enrolment, Preference
-from contracts.sequence import CANCELLED, COMPLETED_NO_REPLY, DECLINED, REPLIED, OutcomeReceipt, OutcomeRecord
-
-# Kinds that keep an address out whatever the campaign: the person or their mailbox said so.
-SUPPRESSION_KINDS: Final = ("unsubscribed", "bounced")
-OUTCOMES: Final = (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED)
+from campaigns.contactability import SUPPRESSION_KINDS as SUPPRESSION_KINDS
+from campaigns.contactability import implied_preference as implied_preference
+from campaigns.contactability import normalise_address
+from campaigns.model import OUTCOMES, PREFERENCE_KINDS, Account, Enrolment, Preference
+from contracts.sequence import OutcomeReceipt, OutcomeRecord
 
 # Stays under SQLite's bound-parameter limit (999 on old builds) and keeps PostgreSQL
 # statements small.
 _IN_CHUNK: Final = 500
 _INSERT_CHUNK: Final = 1000
-
-
-def implied_preference(rec: OutcomeRecord) -> Preference | None:
-    """The cool-off an outcome sets: a decline or a sequence nobody answered."""
-    if rec.outcome == DECLINED:
-        kind = "declined"
-    elif rec.outcome == COMPLETED_NO_REPLY:
-        kind = "ghosted"
-    else:
-        return None
-    ended = rowmap.utc_date(rec.ended_at)
-    # The same rule the plan applies when it reads the preference back.
-    until = preference_until(kind, ended, rec.cool_off)
-    return Preference(
-        email=rec.contact_email.strip().lower(),
-        account_id=rec.account_id,
-        kind=kind,
-        since=ended.isoformat(),
-        until=rowmap.to_iso(until),
-        reason=rec.reason,
-        campaign_id=rec.campaign_id,
-    )
 
 
 class Store(LaunchLedger):
@@ -209,7 +185,7 @@ class Store(LaunchLedger):
             )
         p = schema.preferences
         stmt = self._insert(p).values(
-            email=pref.email.strip().lower(),
+            email=normalise_address(pref.email),
             kind=pref.kind,
             account_id=pref.account_id,
             since=date.fromisoformat(pref.since),
@@ -250,7 +226,7 @@ class Store(LaunchLedger):
         query = (
             select(p)
             .where(
-                p.c.email == email.strip().lower(),
+                p.c.email == normalise_address(email),
                 p.c.kind.in_(SUPPRESSION_KINDS),
                 or_(p.c.until.is_(None), p.c.until > as_of),
             )
@@ -322,7 +298,16 @@ class Store(LaunchLedger):
             },
             where=e.c.outcome.is_(None),
         )
-        pref = implied_preference(rec)
+        # The cool-off counts from the day the enrolment records as its end.
+        pref = implied_preference(
+            rec.outcome,
+            email=rec.contact_email,
+            account_id=rec.account_id,
+            ended_on=rowmap.utc_date(rec.ended_at),
+            cool_off=rec.cool_off,
+            reason=rec.reason,
+            campaign_id=rec.campaign_id,
+        )
         if pref is not None and not pref.email:
             pref = None  # nobody to keep quiet: the sequence had no address
         with write_transaction(self._engine) as conn:

@@ -1,0 +1,201 @@
+"""Who a campaign is for: the `audience` block of a campaign file, and its churn-detail matcher.
+
+An audience narrows a campaign on top of the rules every campaign follows (see
+campaigns.eligibility, which applies it): churn reasons, tiers, countries, a pattern the
+CRM's churn detail must match, the window of months since churn, and the competitors that
+have a live signal. Empty means everyone the rules allow.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Final
+
+from campaigns import countries
+from campaigns.errors import Problems, check_keys, choose_from
+from campaigns.model import CHURN_REASONS, Audience
+from campaigns.tiers import TIERS, thresholds_text
+from campaigns.values import text_value, whole
+
+__all__ = ["CONTACTABLE_REASONS", "MAX_MONTHS_SINCE_CHURN", "detail_pattern", "read_audience"]
+
+MAX_MONTHS_SINCE_CHURN: Final = 120
+CONTACTABLE_REASONS: Final = tuple(r for r in CHURN_REASONS if r != "structural")
+
+_AUDIENCE_KEYS: Final = (
+    "churn_reasons",
+    "tiers",
+    "countries",
+    "churn_detail",
+    "months_since_churn",
+    "competitor_signals",
+)
+_REGEX_FORM: Final = re.compile(r"/(.+)/([A-Za-z]*)", re.DOTALL)
+
+
+@lru_cache(maxsize=64)
+def detail_pattern(text: str) -> re.Pattern[str]:
+    """The matcher for audience.churn_detail: "/regex/i" (flags: only i) or plain text,
+    matched case-insensitively anywhere. ValueError says what is wrong and how to fix it."""
+    match = _REGEX_FORM.fullmatch(text)
+    if match is None:
+        if not text.strip():
+            raise ValueError(
+                "is empty; write text to look for, e.g. salesforce, or a pattern like /sso|saml/i"
+            )
+        return re.compile(re.escape(text.strip()), re.IGNORECASE)
+    body, flags = match.groups()
+    unknown = sorted(set(flags) - {"i"})
+    if unknown:
+        raise ValueError(
+            f"'{text}' has the flag '{''.join(unknown)}' that is not supported; only i (ignore case) "
+            "is, e.g. /salesforce/i"
+        )
+    try:
+        return re.compile(body, re.IGNORECASE if "i" in flags else 0)
+    except re.error as err:
+        raise ValueError(
+            f"'{text}' is not a valid regular expression ({err}); fix it, or write plain text "
+            "without the slashes to match it anywhere in the detail"
+        ) from None
+
+
+def read_audience(problems: Problems, raw: object) -> Audience | None:
+    """The block as an Audience (everyone when it is left out), or None after adding its problems."""
+    if raw is None:
+        return Audience()
+    if not isinstance(raw, dict):
+        problems.add(
+            "audience",
+            "must be a block such as {churn_reasons: [product_gap], tiers: [T1, T2]}; leave it out "
+            "to reach every account the rules allow",
+        )
+        return None
+    before = len(problems.lines)
+    check_keys(problems, "audience", raw, {}, optional=_AUDIENCE_KEYS)
+    defaults = Audience()
+
+    reasons = _items(problems, "audience.churn_reasons", raw.get("churn_reasons"), "[product_gap, service]")
+    for item in reasons:
+        if item == "structural":
+            problems.add(
+                "audience.churn_reasons",
+                "structural churn (company closed, acquired onto another tool, team gone, built "
+                "in-house) is never contacted; remove it from the list",
+            )
+        elif item not in CONTACTABLE_REASONS:
+            problems.add(
+                "audience.churn_reasons",
+                f"unknown churn reason '{item}'; {choose_from(item, CONTACTABLE_REASONS)}",
+            )
+
+    tiers = [t.upper() for t in _items(problems, "audience.tiers", raw.get("tiers"), "[T1, T2]")]
+    for item in tiers:
+        if item not in TIERS:
+            problems.add(
+                "audience.tiers",
+                f"unknown tier '{item}'; {choose_from(item, TIERS)} ({thresholds_text()})",
+            )
+
+    codes = [
+        countries.normalise(c)
+        for c in _items(problems, "audience.countries", raw.get("countries"), "[FI, SE, US]", norway=True)
+    ]
+    for item in codes:
+        if not countries.is_code(item):
+            problems.add("audience.countries", f"unknown country code '{item}'; {countries.fix(item)}")
+
+    detail = ""
+    if raw.get("churn_detail") is not None:
+        text = text_value(
+            problems, "audience.churn_detail", raw["churn_detail"], 'churn_detail: "/salesforce/i"'
+        )
+        if text is not None:
+            try:
+                detail_pattern(text)
+            except ValueError as err:
+                problems.add("audience.churn_detail", str(err))
+            else:
+                detail = text
+
+    min_months, max_months = defaults.min_months, defaults.max_months
+    if raw.get("months_since_churn") is not None:
+        window = _months_window(problems, raw["months_since_churn"])
+        if window is not None:
+            min_months, max_months = window
+
+    signals: list[str] = []
+    seen: set[str] = set()
+    field = "audience.competitor_signals"
+    for item in _items(problems, field, raw.get("competitor_signals"), "[Brightloop]"):
+        # Matched case-insensitively against the accounts' competitor column.
+        if item.casefold() not in seen:
+            seen.add(item.casefold())
+            signals.append(item)
+
+    if len(problems.lines) != before:
+        return None
+    return Audience(
+        churn_reasons=tuple(r for r in CHURN_REASONS if r in reasons),
+        tiers=tuple(t for t in TIERS if t in tiers),
+        countries=tuple(dict.fromkeys(codes)),
+        churn_detail=detail,
+        min_months=min_months,
+        max_months=max_months,
+        competitor_signals=tuple(signals),
+    )
+
+
+def _items(problems: Problems, field: str, value: object, example: str, *, norway: bool = False) -> list[str]:
+    """A list of short texts; one bare value counts as a list of one, nothing as no filter."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        problems.add(field, f"must be a list such as {example}")
+        return []
+    values = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in values:
+        if norway and item is False:
+            # YAML 1.1 reads an unquoted NO (Norway) as false; no other country code is a boolean.
+            out.append("NO")
+            continue
+        if item is None or isinstance(item, bool | dict | list) or not str(item).strip():
+            problems.add(field, f"'{item}' is not a value this list takes; write it as e.g. {example}")
+            continue
+        out.append(str(item).strip())
+    return out
+
+
+def _months_window(problems: Problems, raw: object) -> tuple[int, int] | None:
+    field = "audience.months_since_churn"
+    if not isinstance(raw, dict):
+        problems.add(field, "must be a block such as {min: 6, max: 36}")
+        return None
+    before = len(problems.lines)
+    check_keys(problems, field, raw, {}, optional=("min", "max"))
+    defaults = Audience()
+    bounds = {"min": defaults.min_months, "max": defaults.max_months}
+    for key in ("min", "max"):
+        if key not in raw:
+            continue
+        value = whole(raw[key])
+        if value is None or not 0 <= value <= MAX_MONTHS_SINCE_CHURN:
+            problems.add(
+                f"{field}.{key}",
+                f"'{raw[key]}' is not a whole number of months from 0 to {MAX_MONTHS_SINCE_CHURN}; "
+                f"e.g. {key}: {bounds[key]}",
+            )
+        else:
+            bounds[key] = value
+    if len(problems.lines) != before:
+        return None
+    if bounds["min"] >= bounds["max"]:
+        problems.add(
+            field,
+            f"min ({bounds['min']}) must be less than max ({bounds['max']}); the window runs from min "
+            f"to max months after churn, e.g. {{min: {defaults.min_months}, max: {defaults.max_months}}}",
+        )
+        return None
+    return bounds["min"], bounds["max"]

@@ -1,0 +1,23 @@
+"""How a sequence ends. The store records it, the plan reports it, and a decline or a
+sequence nobody answered leaves a cool-off behind (campaigns.contactability)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["CANCELLED", "COMPLETED_NO_REPLY", "DECLINED", "OUTCOMES", "REPLIED", "outcome_words"]
+
+REPLIED: Final = "replied"
+DECLINED: Final = "declined"
+COMPLETED_NO_REPLY: Final = "completed_no_reply"
+CANCELLED: Final = "cancelled"
+OUTCOMES: Final = (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED)
+
+_WORDS: Final = {COMPLETED_NO_REPLY: "completed with no reply"}
+
+
+def outcome_words(outcome: str | None) -> str:
+    """The outcome as a sentence says it; "ended" when none was recorded."""
+    if not outcome:
+        return "ended"
+    return _WORDS.get(outcome, outcome)
