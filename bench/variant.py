@@ -44,6 +44,7 @@ import winback.worker as winback_worker
 from activities import pipeline
 from activities.launch import LaunchActivities
 from activities.store import LaunchItem, LaunchItemResult
+from campaigns.model import owner_handle
 from contracts import search_attributes as sa
 from contracts.ids import LAUNCH_MEMO, SEQUENCE_WORKFLOW, workflow_id_for
 from contracts.launch import ITEM_FAILED, ITEM_STARTED, BatchRequest
@@ -68,7 +69,6 @@ async def raw_start(
     try:
         data = json.loads(item.payload)
         acc = data["account"]
-        owner_handle = acc["owner"].split("@", 1)[0]  # as AccountRef.owner_handle
         handle = await self.client.start_workflow(
             SEQUENCE_WORKFLOW,  # by name: the argument is a RawValue, not a SequenceInput
             RawValue(Payload(metadata={"encoding": b"json/plain"}, data=item.payload.encode())),
@@ -81,7 +81,7 @@ async def raw_start(
                 SimpleNamespace(  # type: ignore[arg-type]  # the fields for_sequence reads
                     account_id=acc["account_id"],
                     tier=acc["tier"],
-                    owner_handle=owner_handle,
+                    owner_handle=owner_handle(acc["owner"]),
                     churn_reason=acc["churn_reason"],
                 ),
                 campaign_id=data["campaign_id"],

@@ -156,8 +156,9 @@ async def _simulate(
                 handle = await start_sequence(client, SIM_TASK_QUEUE, decode_input(item.payload))
                 started.append((item.account_id, handle))
             results: dict[str, list[dict[str, Any]]] = {}
-            # One at a time: the test server fails gathered result() calls (docs/ARCHITECTURE.md), and
-            # the other sequences advance meanwhile anyway.
+            # One at a time: the test server fails gathered result() calls, and the other
+            # sequences advance meanwhile anyway (docs/ARCHITECTURE.md, "Facts about the
+            # Temporal parts we run on").
             for account_id, handle in started:
                 results[account_id] = result_rows(await handle.result())
     rows: list[dict[str, Any]] = []

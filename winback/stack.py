@@ -44,7 +44,8 @@ def dev_server_command(settings: Settings, port: int = PORT, ui_port: int = UI_P
         str(ui_port),
         "--db-filename",
         str(settings.temporal_dir / "temporal.db"),
-        # WAL roughly doubles the start rate of the file database (docs/ARCHITECTURE.md, offline facts).
+        # WAL roughly doubles the start rate of the file database (docs/ARCHITECTURE.md,
+        # "Facts about the Temporal parts we run on").
         "--sqlite-pragma",
         "journal_mode=wal",
         "--sqlite-pragma",

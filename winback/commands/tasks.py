@@ -14,6 +14,7 @@ import click
 from temporalio.client import Client, WorkflowExecution
 from temporalio.service import RPCError
 
+from campaigns.model import owner_handle
 from contracts import search_attributes as sa
 from contracts.ids import OPEN_TASK_MEMO
 from contracts.sequence import STATE_TASK_OPEN, TASK_OUTCOMES, OpenTask, SequenceStatus, TaskCompletion
@@ -26,7 +27,7 @@ def tasks_query(owner: str | None) -> str:
     """Sequences waiting on a manual task, of one owner (an email or a handle) or everyone's."""
     query = f"{SEQUENCES} AND {sa.STATE.name} = '{STATE_TASK_OPEN}'"
     if owner:
-        query += f" AND {sa.OWNER.name} = '{owner.split('@', 1)[0]}'"
+        query += f" AND {sa.OWNER.name} = '{owner_handle(owner)}'"
     return query
 
 
