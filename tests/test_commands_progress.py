@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import pytest
 from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError, RPCStatusCode
 
 from contracts.launch import LaunchProgress
 from winback.commands.progress import follow_launch, launch_json, progress_line
@@ -124,3 +125,30 @@ async def test_on_a_terminal_the_bar_redraws_in_place_and_ctrl_c_leaves_it_on_it
     assert drawn.endswith("\n") and drawn.count("\n") == 1  # one line, redrawn with \r
     last = drawn.rsplit("\r", 1)[-1]
     assert "[###############---------------] 2/4  started 2, already running 0, failed 0" in last
+
+
+def unanswered() -> RPCError:
+    # What the server says when no worker answers a query in time.
+    return RPCError("Timeout expired", RPCStatusCode.CANCELLED, b"")
+
+
+async def test_a_query_no_worker_answers_is_asked_again_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without a worker the server holds a query for 30 s and then fails it: the bar must keep
+    # waiting (and stay interruptible), and say once that no worker seems to run.
+    monkeypatch.setattr("winback.commands.progress.POLL_SECONDS", 0)
+    monkeypatch.setattr("winback.commands.progress.QUIET_SECONDS", 0)
+    final = LaunchProgress(planned=2, started=2, done=True)
+    got = await follow_launch(handle([unanswered(), unanswered(), final]), 2)
+    assert got == final
+    captured = capsys.readouterr()
+    assert captured.err.count("no progress yet: is a worker running?") == 1
+    assert captured.out.splitlines() == [
+        "[##############################] 2/2  started 2, already running 0, failed 0"
+    ]
+
+
+async def test_ctrl_c_while_no_worker_answers_still_only_detaches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("winback.commands.progress.POLL_SECONDS", 0)
+    assert await follow_launch(handle([unanswered(), asyncio.CancelledError()]), 3) is None

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import click
 from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
 
 from contracts.launch import LaunchProgress
 from workflows.launch import LaunchWorkflow
@@ -20,6 +23,8 @@ BAR_WIDTH = 30
 POLL_SECONDS = 0.5
 # How long a launch may show no progress before we ask whether a worker runs.
 QUIET_SECONDS = 10.0
+# A query nobody answers is given up on after this and asked again.
+QUERY_TIMEOUT = timedelta(seconds=2)
 
 
 def facts(p: LaunchProgress | None) -> str | None:
@@ -78,11 +83,23 @@ async def follow_launch(handle: WorkflowHandle[Any, Any], total: int) -> LaunchP
     """
     tty = sys.stdout.isatty()
     last_tenth = -1
-    waited = 0.0
+    quiet = 0.0
     with launch_bar(total, hidden=not tty, show_eta=tty) as bar:
         try:
             while True:
-                progress: LaunchProgress = await handle.query(LaunchWorkflow.progress)
+                asked = time.monotonic()
+                try:
+                    progress: LaunchProgress = await handle.query(
+                        LaunchWorkflow.progress, rpc_timeout=QUERY_TIMEOUT
+                    )
+                except RPCError:
+                    # No worker answered in time (none runs, or it is busy). Ask again rather
+                    # than wait out the server's 30 s: a Ctrl-C that reached another thread
+                    # only takes effect once this loop runs again.
+                    quiet += time.monotonic() - asked
+                    quiet = _hint_if_quiet(quiet)
+                    await asyncio.sleep(POLL_SECONDS)
+                    continue
                 advance(bar, progress)
                 tenth = progress.handled * 10 // max(total, 1)
                 if not tty and (tenth != last_tenth or progress.done):
@@ -91,13 +108,19 @@ async def follow_launch(handle: WorkflowHandle[Any, Any], total: int) -> LaunchP
                 if progress.done:
                     return progress
                 if progress.handled == 0:
-                    waited += POLL_SECONDS
-                    if waited == QUIET_SECONDS:
-                        click.echo(
-                            "\nno progress yet: is a worker running? (`winback up`, or `winback worker` "
-                            "for a real cluster)",
-                            err=True,
-                        )
+                    quiet = _hint_if_quiet(quiet + POLL_SECONDS)
                 await asyncio.sleep(POLL_SECONDS)
         except (KeyboardInterrupt, asyncio.CancelledError):
             return None
+
+
+def _hint_if_quiet(quiet: float) -> float:
+    """Ask once whether a worker runs when a launch has shown nothing for QUIET_SECONDS."""
+    if quiet >= QUIET_SECONDS:
+        click.echo(
+            "\nno progress yet: is a worker running? (`winback up`, or `winback worker` "
+            "for a real cluster)",
+            err=True,
+        )
+        return float("-inf")  # once is enough
+    return quiet
