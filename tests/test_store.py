@@ -19,8 +19,6 @@ from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.exc import StatementError
 
 from activities.store import (
-    LaunchItem,
-    LaunchItemResult,
     MessageLogEntry,
     Store,
     StoreError,
@@ -448,72 +446,6 @@ def test_a_naive_datetime_is_refused_rather_than_guessed(store: Store) -> None:
     )
     with pytest.raises(StatementError, match="naive datetime"):
         store.log_message(entry)
-
-
-# --- launches ------------------------------------------------------------------------------
-
-
-def test_a_launch_of_ten_thousand_items_round_trips(store: Store) -> None:
-    # Timed by bench/store_import.py (`make bench-store`).
-    start = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
-    payload = '{"account": "%s", "padding": "' + "x" * 3000 + '"}'
-    items = [
-        LaunchItem(
-            position=n,
-            account_id=f"ACC-{n}",
-            start_at=None if n % 10 == 0 else start + timedelta(minutes=n),
-            payload=payload % n,
-        )
-        for n in range(10_000)
-    ]
-
-    store.create_launch("launch-1", "spring-2026", items, created_at=start)
-    read = [item for offset in range(0, 10_000, 500) for item in store.launch_items("launch-1", offset, 500)]
-
-    assert read == items
-    assert read[1].start_at is not None and read[1].start_at.tzinfo == UTC
-    assert store.launch_items("launch-1", 9_990, 500) == items[9_990:]
-    assert store.launch_items("launch-1", 10_000, 500) == []
-
-
-def test_a_launch_id_can_be_used_once(store: Store) -> None:
-    now = datetime(2026, 3, 2, tzinfo=UTC)
-    store.create_launch("launch-1", "spring-2026", [LaunchItem(0, "ACC-1", None, "{}")], created_at=now)
-    with pytest.raises(StoreError, match=r"launch-1.*already exists"):
-        store.create_launch("launch-1", "spring-2026", [LaunchItem(0, "ACC-2", None, "{}")], created_at=now)
-    assert [i.account_id for i in store.launch_items("launch-1", 0, 10)] == ["ACC-1"]
-
-
-def test_marking_launch_items_shows_in_the_summary(store: Store) -> None:
-    now = datetime(2026, 3, 2, tzinfo=UTC)
-    store.create_launch(
-        "launch-1", "spring-2026", [LaunchItem(n, f"ACC-{n}", None, "{}") for n in range(6)], created_at=now
-    )
-    store.create_launch("launch-2", "spring-2026", [LaunchItem(0, "ACC-9", None, "{}")], created_at=now)
-    assert store.launch_summary("launch-1") == {"pending": 6, "started": 0, "already_running": 0, "failed": 0}
-
-    results = [
-        LaunchItemResult(0, "started", run_id="run-a"),
-        LaunchItemResult(1, "started", run_id="run-b"),
-        LaunchItemResult(2, "already_running", note="winback-ACC-2 is running in release-2026"),
-        LaunchItemResult(3, "failed", note="template product_gap/1 not found"),
-    ]
-    store.mark_launch_items("launch-1", results)
-    store.mark_launch_items("launch-1", results)  # the activity retried
-
-    assert store.launch_summary("launch-1") == {"pending": 2, "started": 2, "already_running": 1, "failed": 1}
-    assert store.launch_summary("launch-2") == {"pending": 1, "started": 0, "already_running": 0, "failed": 0}
-    marked = store.launch_items("launch-1", 0, 4)
-    assert [(i.state, i.run_id, i.note) for i in marked] == [
-        ("started", "run-a", ""),
-        ("started", "run-b", ""),
-        ("already_running", "", "winback-ACC-2 is running in release-2026"),
-        ("failed", "", "template product_gap/1 not found"),
-    ]
-    with pytest.raises(ValueError, match="unknown launch item state"):
-        store.mark_launch_items("launch-1", [LaunchItemResult(4, "done")])
-    with pytest.raises(StoreError, match="no launch"):
-        store.launch_summary("launch-404")
 
 
 # --- opening, connecting, migrating ----------------------------------------------------------

@@ -1,0 +1,99 @@
+"""The names Temporal knows Winback by: ids without personal data, and names that match the workflows."""
+
+from __future__ import annotations
+
+from dataclasses import astuple
+
+from temporalio import workflow
+
+from campaigns.accounts import ACCOUNT_ID_RE
+from campaigns.campaign import CAMPAIGN_ID_RE
+from contracts import ids
+from tests.factories import make_account
+from workflows.launch import LaunchWorkflow
+from workflows.sequence import SequenceWorkflow
+
+
+def test_a_sequence_id_carries_the_account_id_and_nothing_personal() -> None:
+    account = make_account()
+    wid = ids.workflow_id_for(account.account_id)
+    assert wid == "winback-ACC-1"
+    personal = [
+        account.owner,
+        account.owner_handle,
+        account.company,
+        account.domain,
+        *astuple(account.contact),
+        *(astuple(account.executive) if account.executive else ()),
+    ]
+    assert [value for value in personal if value and value.lower() in wid.lower()] == []
+
+
+def test_one_id_per_account_whatever_the_campaign() -> None:
+    # The id names no campaign: a second campaign's start meets the running sequence.
+    assert ids.workflow_id_for("ACC-1") == ids.workflow_id_for("ACC-1")
+    assert ids.workflow_id_for("ACC-1") != ids.workflow_id_for("ACC-2")
+    assert ids.workflow_id_for("ACC-1") != ids.workflow_id_for("ACC-10")
+
+
+def test_launch_ids_are_per_campaign() -> None:
+    assert ids.launch_workflow_id("spring-2026") == "winback-launch-spring-2026"
+    assert ids.launch_workflow_id("spring-2026") != ids.launch_workflow_id("autumn-2026")
+
+
+def test_no_valid_account_id_gives_the_id_of_a_launch() -> None:
+    # "launch-spring-2026" is a valid account id and "spring-2026" a valid campaign id: if the two
+    # ids were equal, that account's sequence could not start while the launch runs (the launch
+    # would report it "already running"), and a launch could not start while the sequence runs.
+    account_id, campaign_id = "launch-spring-2026", "spring-2026"
+    assert ACCOUNT_ID_RE.fullmatch(account_id) and CAMPAIGN_ID_RE.fullmatch(campaign_id)
+    assert ids.workflow_id_for(account_id) != ids.launch_workflow_id(campaign_id)
+
+
+def test_workflow_types_are_the_names_the_workflows_register() -> None:
+    assert workflow._Definition.must_from_class(SequenceWorkflow).name == ids.SEQUENCE_WORKFLOW
+    assert workflow._Definition.must_from_class(LaunchWorkflow).name == ids.LAUNCH_WORKFLOW
+
+
+def test_the_sequence_answers_exactly_the_signals_and_query_named_here() -> None:
+    defn = workflow._Definition.must_from_class(SequenceWorkflow)
+    assert set(defn.signals) == {
+        ids.PAUSE,
+        ids.RESUME,
+        ids.COMPLETE_TASK,
+        ids.MARK_REPLIED,
+        ids.MARK_DECLINED,
+        ids.SKIP_TOUCH,
+    }
+    assert set(defn.queries) == {ids.STATUS}
+
+
+def test_the_launch_answers_the_progress_query() -> None:
+    defn = workflow._Definition.must_from_class(LaunchWorkflow)
+    assert set(defn.queries) == {ids.PROGRESS}
+    assert set(defn.signals) == set()
+
+
+def test_the_names_the_ui_lists_never_change() -> None:
+    # Running workflows and the histories in tests/histories know them by these names.
+    assert (ids.SEQUENCE_WORKFLOW, ids.LAUNCH_WORKFLOW, ids.TASK_QUEUE) == (
+        "SequenceWorkflow",
+        "LaunchWorkflow",
+        "winback",
+    )
+    assert (
+        ids.PAUSE,
+        ids.RESUME,
+        ids.COMPLETE_TASK,
+        ids.MARK_REPLIED,
+        ids.MARK_DECLINED,
+        ids.SKIP_TOUCH,
+    ) == (
+        "pause",
+        "resume",
+        "complete_task",
+        "mark_replied",
+        "mark_declined",
+        "skip_touch",
+    )
+    assert (ids.STATUS, ids.PROGRESS) == ("status", "progress")
