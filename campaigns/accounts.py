@@ -52,6 +52,10 @@ COLUMNS: Final = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 # It becomes part of the workflow id `winback-{account_id}`, visible and typed in the UI.
 ACCOUNT_ID_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# A sequence's workflow id is "winback-<account id>" and a launch's "winback-launch-<campaign
+# id>": an account called "launch-x" would share its id with campaign x's launch, and Temporal
+# runs one workflow per id (contracts/ids.py builds both from this prefix).
+RESERVED_ACCOUNT_ID_PREFIX: Final = "launch-"
 _LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 EMAIL_RE: Final = re.compile(rf"[^@\s<>(),;:\"]+@{_LABEL}(?:\.{_LABEL})+")
 _DOMAIN_RE: Final = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]")
@@ -222,6 +226,13 @@ def _account(
                 f"'{account_id}' cannot be used as an id; it becomes a workflow id, so use only "
                 "letters, digits, '.', '_' and '-' (no '@', no spaces), at most 64 characters, "
                 "starting with a letter or digit",
+            )
+        elif account_id.startswith(RESERVED_ACCOUNT_ID_PREFIX):
+            report(
+                "account_id",
+                f"'{account_id}' cannot be used as an id; ids starting with "
+                f"'{RESERVED_ACCOUNT_ID_PREFIX}' are reserved for campaign launches, so rename it "
+                "(e.g. ACC-" + account_id + ")",
             )
         elif account_id in seen_ids:
             report(

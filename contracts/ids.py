@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from campaigns.accounts import RESERVED_ACCOUNT_ID_PREFIX
+
 # The default task queue; WINBACK_TASK_QUEUE overrides it per deployment.
 TASK_QUEUE: Final = "winback"
 
@@ -14,7 +16,8 @@ SEQUENCE_WORKFLOW: Final = "SequenceWorkflow"
 LAUNCH_WORKFLOW: Final = "LaunchWorkflow"
 
 SEQUENCE_ID_PREFIX: Final = "winback-"
-LAUNCH_ID_PREFIX: Final = "winback-launch-"
+# "winback-launch-": no account id may start with the reserved part, so the two never meet.
+LAUNCH_ID_PREFIX: Final = f"{SEQUENCE_ID_PREFIX}{RESERVED_ACCOUNT_ID_PREFIX}"
 
 # The sequence's signals and query, by the names the Temporal UI lists.
 PAUSE: Final = "pause"

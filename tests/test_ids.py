@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import astuple
+from pathlib import Path
 
 from temporalio import workflow
 
-from campaigns.accounts import ACCOUNT_ID_RE
-from campaigns.campaign import CAMPAIGN_ID_RE
+from campaigns.accounts import load_accounts
 from contracts import ids
 from tests.factories import make_account
 from workflows.launch import LaunchWorkflow
@@ -41,13 +41,27 @@ def test_launch_ids_are_per_campaign() -> None:
     assert ids.launch_workflow_id("spring-2026") != ids.launch_workflow_id("autumn-2026")
 
 
-def test_no_valid_account_id_gives_the_id_of_a_launch() -> None:
-    # "launch-spring-2026" is a valid account id and "spring-2026" a valid campaign id: if the two
-    # ids were equal, that account's sequence could not start while the launch runs (the launch
-    # would report it "already running"), and a launch could not start while the sequence runs.
-    account_id, campaign_id = "launch-spring-2026", "spring-2026"
-    assert ACCOUNT_ID_RE.fullmatch(account_id) and CAMPAIGN_ID_RE.fullmatch(campaign_id)
-    assert ids.workflow_id_for(account_id) != ids.launch_workflow_id(campaign_id)
+def test_no_account_id_the_loader_accepts_gives_the_id_of_a_launch(tmp_path: Path) -> None:
+    # "launch-spring-2026" would be the id of campaign spring-2026's launch: that account's
+    # sequence could not start while the launch runs (the launch would report it "already
+    # running"), and the launch could not start while the sequence runs.
+    assert ids.workflow_id_for("launch-spring-2026") == ids.launch_workflow_id("spring-2026")
+    assert ids.LAUNCH_ID_PREFIX == "winback-launch-"  # the id running launches already have
+    header = "account_id,company,domain,country,arr,churned_on,churn_reason,owner,contact_name,contact_email"
+    rows = [
+        "launch-spring-2026,Example Oy,example.fi,FI,60000,2026-01-15,product_gap,csm@winback.example,"
+        "Aino,aino@example.fi",
+        "Launch-2,Example Ab,example.se,SE,60000,2026-01-15,product_gap,csm@winback.example,"
+        "Sven,sven@example.se",
+    ]
+    path = tmp_path / "accounts.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    loaded = load_accounts(path)
+    assert [a.account_id for a in loaded.accounts] == ["Launch-2"]  # ids are case-sensitive
+    (line,) = loaded.errors
+    assert "row 2, column account_id" in line and "reserved for campaign launches" in line
+    for account in loaded.accounts:
+        assert not ids.workflow_id_for(account.account_id).startswith(ids.LAUNCH_ID_PREFIX)
 
 
 def test_workflow_types_are_the_names_the_workflows_register() -> None:
