@@ -209,9 +209,10 @@ def evaluate_with(
             level += 1
             out.note(f"{when}: outside the {priority.SWEET_SPOT} (one level lower)")
 
-    if account.departure == "angry":
-        level += 1
-        out.note("angry departure: ranked lower")
+    drawback = priority.departure_drawback(account.departure)
+    if drawback is not None:
+        level += drawback[0]
+        out.note(drawback[1])
 
     _audience(rules, account, tier, out)
     found = contactability.standing(

@@ -20,6 +20,7 @@ __all__ = [
     "SWEET_SPOT",
     "SWEET_SPOT_MONTHS",
     "by_churn_reason",
+    "departure_drawback",
     "in_sweet_spot",
     "named",
 ]
@@ -55,6 +56,13 @@ def by_churn_reason(reason: str, competitor: str, signals: Set[str]) -> tuple[in
         return 1, f"lost to {who}, no live competitor signal (medium)"
     base, text = BASE_PRIORITY.get(reason, ("low", f"churn reason {reason}"))
     return PRIORITIES.index(base), f"{text} ({base})"
+
+
+def departure_drawback(departure: str) -> tuple[int, str] | None:
+    """Graceful departures rank above angry ones: an angry one lowers the level by one."""
+    if departure == "angry":
+        return 1, "angry departure: ranked lower"
+    return None
 
 
 def in_sweet_spot(churned: date, day: date) -> bool:

@@ -13,6 +13,7 @@ from campaigns.priority import (
     SWEET_SPOT,
     SWEET_SPOT_MONTHS,
     by_churn_reason,
+    departure_drawback,
     in_sweet_spot,
     named,
 )
@@ -87,3 +88,9 @@ def test_sweet_spot_text() -> None:
 
 def test_drawbacks_stop_lowering_at_low() -> None:
     assert [named(level) for level in range(5)] == ["high", "medium", "low", "low", "low"]
+
+
+def test_only_an_angry_departure_lowers_the_level() -> None:
+    assert departure_drawback("angry") == (1, "angry departure: ranked lower")
+    assert departure_drawback("graceful") is None
+    assert departure_drawback("neutral") is None
