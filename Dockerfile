@@ -21,6 +21,7 @@ RUN pip install . && pip uninstall --yes winback
 # .env, data/ and the virtualenv out of the build context as well).
 COPY campaigns ./campaigns
 COPY contracts ./contracts
+COPY inbound ./inbound
 COPY templates ./templates
 COPY workflows ./workflows
 COPY activities ./activities

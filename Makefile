@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	# Bytecode even where PYTHONDONTWRITEBYTECODE is set: the workflow sandbox imports the
 	# workflow modules afresh for every new workflow, and compiling them from source each time
 	# cost a third of a launching worker's CPU (bench/launch.py).
-	$(BIN)/python -m compileall -q campaigns contracts templates workflows activities signals winback
+	$(BIN)/python -m compileall -q campaigns contracts inbound templates workflows activities signals winback
 	touch $(STAMP)
 
 install: $(STAMP)

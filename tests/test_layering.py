@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("campaigns", "contracts", "templates", "workflows", "activities", "signals", "winback")
+PACKAGES = ("campaigns", "contracts", "inbound", "templates", "workflows", "activities", "signals", "winback")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -52,6 +52,7 @@ def test_the_tree_keeps_every_contract(tree: Path) -> None:
         ("campaigns/shortcut.py", "from contracts import ids\n", "campaigns imports nothing of ours"),
         ("contracts/shortcut.py", "from activities import store\n", "contracts import only campaigns"),
         ("workflows/shortcut.py", "from winback import settings\n", "workflows never import winback"),
+        ("inbound/shortcut.py", "from activities import store\n", "inbound is pure"),
     ],
 )
 def test_an_upward_import_breaks_the_build(tree: Path, module: str, line: str, contract: str) -> None:
