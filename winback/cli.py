@@ -1,7 +1,8 @@
 """The `winback` command: the group and its entry point. The commands live in winback/commands/.
 
 Exit codes: 0 done, 1 a runtime problem (Temporal unreachable, no such sequence),
-2 bad input (a campaign, playbook or accounts file, or a flag) — and then nothing started.
+2 bad input (a campaign, playbook or accounts file, a flag, or a setting such as the
+unsubscribe secret) — and then nothing started.
 """
 
 from __future__ import annotations
