@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
+import signal
+import socket
 import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from activities.email import OutboxTransport
+from activities.tasks import FolderTaskBoard
+from contracts.sequence import TaskAssignment
 from tests.cli import REPO, env_for
+from winback import stack
 from winback.settings import MIN_SECRET_BYTES, Settings, SettingsError
 
 SECRET_VAR = "WINBACK_UNSUBSCRIBE_SECRET"
@@ -171,3 +180,97 @@ def test_an_empty_secret_file_stops_the_worker_with_one_line(tmp_path: Path) -> 
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1 and str(tmp_path / "unsubscribe.secret") in done.stderr, done.stderr
     assert not (tmp_path / "winback.db").exists(), "the worker opened the store before refusing"
+
+
+# --- the data folder is private -----------------------------------------------------------
+
+
+def test_winback_makes_its_data_folder_private_and_tightens_an_existing_one(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    done = run_winback("migrate", env=env_for(None, fresh) | {"DATABASE_URL": ""})
+    assert done.returncode == 0, done.stderr
+    assert mode(fresh) == 0o700
+    files = {p.name: mode(p) for p in fresh.iterdir()}
+    assert "winback.db" in files and files == dict.fromkeys(files, 0o600), files
+
+    existing = tmp_path / "existing"
+    existing.mkdir(mode=0o755)
+    existing.chmod(0o755)
+    done = run_winback("migrate", env=env_for(None, existing) | {"DATABASE_URL": ""})
+    assert done.returncode == 0, done.stderr
+    assert mode(existing) == 0o700
+    assert mode(existing / "winback.db") == 0o600
+
+
+def test_outbox_messages_and_task_files_are_private(tmp_path: Path, loose_umask: None) -> None:
+    settings = settings_in(tmp_path)
+    message = EmailMessage()
+    message["Message-ID"] = "<touch-1@winback.example>"
+    message["X-Winback-Campaign"] = "spring-2027"
+    message["X-Winback-Touch"] = "1"
+    message.set_content("Hello")
+    sent = Path(OutboxTransport(settings.outbox_dir).deliver("key-1", message).location)
+    task = TaskAssignment(
+        key="k",
+        workflow_id="winback-ACC-1",
+        account_id="ACC-1",
+        company="Revontuli Analytics Oy",
+        campaign_id="spring-2027",
+        owner="sanna@winback.example",
+        touch=3,
+        channel="call",
+        template="product_gap/03_call",
+        due_utc=datetime(2027, 1, 20, 7, tzinfo=UTC),
+        due_local="2027-01-20T09:00:00+02:00",
+        subject="",
+        text="Call Aino.",
+    )
+    written = Path(asyncio.run(FolderTaskBoard(settings.tasks_dir).assign(task)))
+    assert (mode(settings.outbox_dir), mode(sent)) == (0o700, 0o600)
+    assert (mode(settings.tasks_dir), mode(written.parent), mode(written)) == (0o700, 0o700, 0o600)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_winback_up_detach_keeps_its_log_and_pid_file_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loose_umask: None
+) -> None:
+    # A stand-in for `python -m winback up` that gets ready at once: the real one needs port 7233.
+    fake = tmp_path / "fake-python"
+    fake.write_text(
+        '#!/bin/sh\necho "stand-in for winback up"\n: > "$WINBACK_DATA_DIR/up.ready"\nexec sleep 60\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(fake))
+    settings = settings_in(tmp_path / "data")
+    assert stack.detach(settings, timeout=30) == 0
+    pid = int(stack.pid_file(settings).read_text())
+    try:
+        assert mode(settings.data_dir) == 0o700
+        assert mode(stack.pid_file(settings)) == 0o600
+        assert mode(stack.log_file(settings)) == 0o600
+    finally:
+        # Not `winback down`: the stand-in is this process's child, so it is reaped here.
+        os.killpg(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+
+
+@pytest.mark.integration
+def test_the_dev_server_keeps_its_database_private(tmp_path: Path, loose_umask: None) -> None:
+    settings = settings_in(tmp_path / "data")
+    port = free_port()
+    server = stack.start_dev_server(settings, port=port, ui_port=free_port())
+    try:
+        asyncio.run(stack.wait_for_server(f"{stack.HOST}:{port}", timeout=60))
+        files = {p.name: mode(p) for p in settings.temporal_dir.iterdir()}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert "temporal.db" in files
+    assert files == dict.fromkeys(files, 0o600), files
+    assert mode(settings.temporal_dir) == 0o700
+    assert mode(settings.data_dir) == 0o700

@@ -12,7 +12,8 @@ import sys
 
 import click
 
-from winback import connect
+from winback import connect, private
+from winback import settings as settings_mod
 from winback.commands import campaigns, sequences, stack, tasks
 
 # Light to import: Starlette and uvicorn load only when `winback web` runs.
@@ -29,6 +30,10 @@ for _command in (*stack.COMMANDS, *campaigns.COMMANDS, *sequences.COMMANDS, *tas
 
 
 def main() -> None:
+    # Everything Winback, SQLite and the Temporal dev server create in the data folder is
+    # private (docs/ARCHITECTURE.md), and so is a data folder made before that rule.
+    os.umask(private.UMASK)
+    private.tighten(settings_mod.load().data_dir)
     # The simulator's test server warns about a capability it lacks on every run: noise to a user.
     connect.configure_runtime("ERROR" if "simulate" in sys.argv[1:2] else "WARN")
     try:
