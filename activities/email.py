@@ -80,7 +80,7 @@ class OutboxTransport:
         return self.folder / f"{campaign}-touch{touch}-{digest}.eml"
 
     def deliver(self, key: str, message: EmailMessage) -> Delivery:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # mkstemp: files are 0600
         target = self.path_for(key, message)
         message_id = str(message["Message-ID"])
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")

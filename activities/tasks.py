@@ -32,7 +32,8 @@ class FolderTaskBoard:
     def _write(self, task: TaskAssignment) -> str:
         handle = owner_handle(task.owner)
         target = self.folder / handle / f"{task.account_id}-touch{task.touch}-{task.channel}.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (self.folder, target.parent):  # owner only; mkstemp makes the file 0600
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         lines = [
             f"# {task.channel} task: {task.company} ({task.account_id})",
             "",

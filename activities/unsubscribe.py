@@ -7,15 +7,24 @@ import hashlib
 import hmac
 
 
+def _key(secret: bytes) -> bytes:
+    if not secret:
+        # Anyone can compute a MAC with an empty key. winback/settings.py refuses weak secrets;
+        # this guards every other caller.
+        raise ValueError("an empty unsubscribe secret signs nothing")
+    return secret
+
+
 def token(secret: bytes, campaign_id: str, account_id: str) -> str:
     payload = f"{campaign_id}:{account_id}".encode()
-    mac = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
+    mac = hmac.new(_key(secret), payload, hashlib.sha256).digest()[:16]
     raw = payload + b"." + mac
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def verify(secret: bytes, value: str) -> tuple[str, str] | None:
     """(campaign_id, account_id) when the token is ours, else None."""
+    key = _key(secret)
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (ValueError, TypeError):
@@ -24,7 +33,7 @@ def verify(secret: bytes, value: str) -> tuple[str, str] | None:
     payload, sep, mac = raw[:-17], raw[-17:-16], raw[-16:]
     if sep != b".":
         return None
-    expected = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
+    expected = hmac.new(key, payload, hashlib.sha256).digest()[:16]
     if not payload or not hmac.compare_digest(mac, expected):
         return None
     campaign_id, _, account_id = payload.decode().partition(":")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 import time
@@ -456,6 +458,21 @@ def test_reopening_keeps_everything(db_url: str) -> None:
         first.record_outcome(outcome(DECLINED))
     with Store.open(db_url) as second:
         assert [p.kind for p in second.preferences(as_of=date(2026, 5, 1))] == ["declined"]
+
+
+def test_a_new_sqlite_store_and_its_folder_are_for_the_owner_only(tmp_path: Path) -> None:
+    # The store holds contact emails. Under the usual umask 022 SQLite would make it 0644.
+    folder = tmp_path / "data"
+    old_umask = os.umask(0o022)
+    try:
+        with Store.open(f"sqlite:///{folder}/winback.db") as opened:
+            opened.import_accounts([account()], now=datetime(2026, 3, 2, tzinfo=UTC))
+            files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+    finally:
+        os.umask(old_umask)
+    assert {"winback.db", "winback.db-wal", "winback.db-shm"} <= set(files), files
+    assert files == dict.fromkeys(files, 0o600), files
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -31,7 +31,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient
 
-SECRET = "test-unsubscribe-secret"
+SECRET = "test-unsubscribe-secret-of-32-bytes-or-more"
 PUBLIC_URL = "https://winback.example"
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 
@@ -200,6 +200,27 @@ def test_the_web_command_takes_host_and_port_from_the_environment() -> None:
     assert "WINBACK_WEB_HOST" in result.output and "WINBACK_WEB_PORT" in result.output
     bad = CliRunner().invoke(web_command, [], env={"WINBACK_WEB_PORT": "eighty"})
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize("value", ["", "too-short-a-key"])
+def test_a_short_secret_stops_winback_web_with_one_line_before_it_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    import uvicorn
+
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: served.append(args))
+    env = {
+        "WINBACK_DATA_DIR": str(tmp_path / "data"),
+        "WINBACK_UNSUBSCRIBE_SECRET": value,
+        "DATABASE_URL": None,
+    }
+    result = CliRunner().invoke(web_command, [], env=env)
+    assert result.exit_code == 2, result.output
+    assert served == [], "the service started with a forgeable key"
+    assert result.stderr.count("\n") == 1 and "WINBACK_UNSUBSCRIBE_SECRET" in result.stderr, result.stderr
+    assert result.stdout == ""
+    assert not (tmp_path / "data").exists(), "the store was opened before the secret was checked"
 
 
 def test_an_unsubscribe_lands_in_the_real_store_and_suppresses_the_address(settings: Settings) -> None:

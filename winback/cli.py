@@ -1,7 +1,8 @@
 """The `winback` command: the group and its entry point. The commands live in winback/commands/.
 
 Exit codes: 0 done, 1 a runtime problem (Temporal unreachable, no such sequence),
-2 bad input (a campaign, playbook or accounts file, or a flag) — and then nothing started.
+2 bad input (a campaign, playbook or accounts file, a flag, or a setting such as the
+unsubscribe secret) — and then nothing started.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import sys
 
 import click
 
-from winback import connect
+from winback import connect, private
+from winback import settings as settings_mod
 from winback.commands import campaigns, sequences, stack, tasks
 
 # Light to import: Starlette and uvicorn load only when `winback web` runs.
@@ -28,6 +30,10 @@ for _command in (*stack.COMMANDS, *campaigns.COMMANDS, *sequences.COMMANDS, *tas
 
 
 def main() -> None:
+    # Everything Winback, SQLite and the Temporal dev server create in the data folder is
+    # private (docs/ARCHITECTURE.md), and so is a data folder made before that rule.
+    os.umask(private.UMASK)
+    private.tighten(settings_mod.load().data_dir)
     # The simulator's test server warns about a capability it lacks on every run: noise to a user.
     connect.configure_runtime("ERROR" if "simulate" in sys.argv[1:2] else "WARN")
     try:

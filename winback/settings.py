@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from contracts.ids import TASK_QUEUE
+from winback import private
 
 if TYPE_CHECKING:
     from activities.store import Store
+
+# HMAC-SHA256 keys shorter than its 32-byte output weaken it; `openssl rand -hex 32` gives 64.
+MIN_SECRET_BYTES: Final = 32
+
+
+class SettingsError(Exception):
+    """A setting Winback cannot run with; the message is the one line to show (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -41,18 +51,73 @@ class Settings:
 
         return Store.open(database_url(self.data_dir))
 
+    @property
+    def secret_file(self) -> Path:
+        return self.data_dir / "unsubscribe.secret"
+
     def unsubscribe_secret(self) -> bytes:
-        """WINBACK_UNSUBSCRIBE_SECRET, or for local use a random one kept in the data folder."""
+        """WINBACK_UNSUBSCRIBE_SECRET, or for local use a random one kept in the data folder.
+
+        A secret shorter than MIN_SECRET_BYTES, a blank variable, and an empty, cut-off or
+        unreadable file raise SettingsError (one line that never shows the secret): a weak key
+        lets anyone forge unsubscribe links."""
         value = os.environ.get("WINBACK_UNSUBSCRIBE_SECRET")
-        if value:
+        if value is not None:
+            if len(value.strip().encode()) < MIN_SECRET_BYTES:
+                problem = "too short" if value.strip() else "empty"
+                raise SettingsError(
+                    f"WINBACK_UNSUBSCRIBE_SECRET is {problem}: it signs unsubscribe links and needs at "
+                    f"least {MIN_SECRET_BYTES} random bytes; set it to the output of `openssl rand -hex 32`, "
+                    f"or unset it to use a key kept in {self.secret_file}"
+                )
             return value.encode()
-        path = self.data_dir / "unsubscribe.secret"
-        if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
-        return path.read_text().strip().encode()
+        path = self.secret_file
+        try:
+            try:
+                key = path.read_bytes().strip()
+            except FileNotFoundError:
+                _create_secret(path)
+                key = path.read_bytes().strip()
+        except OSError as err:
+            reason = err.strerror or type(err).__name__
+            raise SettingsError(
+                f"cannot read or create the unsubscribe secret {path} ({reason}); "
+                f"make {self.data_dir} a folder Winback can write to, or set WINBACK_UNSUBSCRIBE_SECRET "
+                "to the output of `openssl rand -hex 32`"
+            ) from None
+        if len(key) < MIN_SECRET_BYTES:
+            # Never a key: an empty one would let anyone sign links. Leave the file for its owner.
+            raise SettingsError(
+                f"{path} holds {'no' if not key else 'too short an'} unsubscribe secret (it needs at least "
+                f"{MIN_SECRET_BYTES} bytes); delete it to have Winback make a new one, or write one with "
+                f"`openssl rand -hex 32 > {path}`"
+            )
+        return key
+
+
+def _create_secret(path: Path) -> None:
+    """A new random secret at `path`, unless another process puts one there first.
+
+    Readers never see a partial file: the key is written and synced under a temporary name, then
+    linked into place. link() refuses to replace a file, so the first process to get there wins
+    and every other one reads that same key."""
+    private.make_folder(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
+    # The new name itself must survive a crash, or the next start makes a different key.
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def load() -> Settings:

@@ -17,7 +17,7 @@ from temporalio.client import Client
 
 from activities.store import StoreError
 from contracts import search_attributes as sa
-from winback import binaries
+from winback import binaries, private
 from winback.settings import Settings
 from winback.worker import build_worker
 
@@ -31,7 +31,7 @@ def ui_url(ui_port: int = UI_PORT) -> str:
 
 
 def dev_server_command(settings: Settings, port: int = PORT, ui_port: int = UI_PORT) -> list[str]:
-    settings.temporal_dir.mkdir(parents=True, exist_ok=True)
+    private.make_folder(settings.temporal_dir)
     return [
         str(binaries.temporal_cli()),
         "server",
@@ -54,6 +54,13 @@ def dev_server_command(settings: Settings, port: int = PORT, ui_port: int = UI_P
         "error",
         *sa.cli_flags(),
     ]
+
+
+def start_dev_server(settings: Settings, port: int = PORT, ui_port: int = UI_PORT) -> subprocess.Popen[bytes]:
+    """The dev server as a child process. Its SQLite file holds contact emails; the server makes
+    it (and the -wal and -shm beside it) with the umask's mode, so the child gets a private one
+    whatever ours is."""
+    return subprocess.Popen(dev_server_command(settings, port, ui_port), umask=private.UMASK)
 
 
 def port_in_use(port: int, host: str = HOST) -> bool:
@@ -104,7 +111,7 @@ async def run_up(settings: Settings) -> int:
         print(str(err), file=sys.stderr)
         return 1
     ready_file(settings).unlink(missing_ok=True)
-    server = subprocess.Popen(dev_server_command(settings))
+    server = start_dev_server(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -113,7 +120,7 @@ async def run_up(settings: Settings) -> int:
         client = await wait_for_server(f"{HOST}:{PORT}")
         worker = build_worker(client, settings, store)
         async with worker:
-            ready_file(settings).write_text(str(os.getpid()))
+            private.write_text(ready_file(settings), str(os.getpid()))
             print(f"Temporal UI: {ui_url()}", flush=True)
             print(f"Outbox:      {settings.outbox_dir}", flush=True)
             print("Worker running. Ctrl-C stops the worker and the server.", flush=True)
@@ -136,13 +143,13 @@ async def run_up(settings: Settings) -> int:
 
 def detach(settings: Settings, timeout: float = 90.0) -> int:
     """Start `winback up` in the background and return once its worker is ready."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private.make_folder(settings.data_dir)
     existing = read_pid(settings)
     if existing is not None:
         print(f"winback up is already running (pid {existing}); `winback down` stops it")
         return 0
     ready_file(settings).unlink(missing_ok=True)
-    with open(log_file(settings), "ab") as log:
+    with os.fdopen(private.open_file(log_file(settings), os.O_WRONLY | os.O_APPEND), "ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "winback", "up"],
             stdout=log,
@@ -151,7 +158,7 @@ def detach(settings: Settings, timeout: float = 90.0) -> int:
             start_new_session=True,
             env={**os.environ, "WINBACK_DATA_DIR": str(settings.data_dir)},
         )
-    pid_file(settings).write_text(str(proc.pid))
+    private.write_text(pid_file(settings), str(proc.pid))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if ready_file(settings).exists():

@@ -226,6 +226,12 @@ def web_command(host: str, port: int) -> None:
     from activities.store import StoreError
 
     try:
+        # Before the store opens: with a weak key the service must not start at all.
+        settings.unsubscribe_secret()
+    except settings_mod.SettingsError as err:
+        click.echo(str(err), err=True)  # one line, never the secret
+        sys.exit(2)
+    try:
         record = store_recorder(settings)
     except StoreError as err:
         click.echo(str(err), err=True)  # one line, password masked

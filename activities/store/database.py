@@ -144,12 +144,25 @@ def create_store_engine(url: str) -> Engine:
         if backend == "sqlite":
             database = sa_url.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
-                folder = Path(database).expanduser().parent
+                file = Path(database).expanduser()
+                folder = file.parent
                 try:
-                    folder.mkdir(parents=True, exist_ok=True)
+                    # The store holds contact emails: its owner's only (docs/ARCHITECTURE.md).
+                    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
                 except OSError as exc:
                     raise StoreError(
                         f"cannot create the folder {folder} for the database {shown} ({exc.strerror}); "
+                        "choose a writable data folder or set DATABASE_URL"
+                    ) from None
+                try:
+                    # SQLite would make it 0644; it gives the -wal and -shm files the mode of
+                    # the database file, so making that one 0600 here covers all three.
+                    os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                except FileExistsError:
+                    pass  # an existing store keeps the mode its owner gave it
+                except OSError as exc:
+                    raise StoreError(
+                        f"cannot create the database {shown} ({exc.strerror}); "
                         "choose a writable data folder or set DATABASE_URL"
                     ) from None
             engine = create_engine(sa_url)

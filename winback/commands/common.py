@@ -1,7 +1,8 @@
 """What every command shares: exit codes, errors, the client, validated inputs, the store.
 
 Exit codes: 0 done, 1 a runtime problem (Temporal unreachable, no such sequence),
-2 bad input (a campaign, playbook or accounts file, or a flag) — and then nothing started.
+2 bad input (a campaign, playbook or accounts file, a flag, or a setting such as the
+unsubscribe secret) — and then nothing started.
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ def open_store(settings: settings_mod.Settings | None = None) -> Store:
         return (settings or settings_mod.load()).open_store()
     except StoreError as err:
         fail(str(err))
+
+
+def check_secret(settings: settings_mod.Settings) -> None:
+    """For the commands that sign or check unsubscribe links, before they start anything: a
+    missing-but-makeable secret is made now, a weak or unreadable one is one line and exit 2."""
+    try:
+        settings.unsubscribe_secret()
+    except settings_mod.SettingsError as err:
+        fail(str(err), EXIT_BAD_INPUT)
 
 
 def load_inputs(

@@ -8,7 +8,7 @@ import click
 
 from winback import connect, stack
 from winback import settings as settings_mod
-from winback.commands.common import client_or_fail, open_store, run
+from winback.commands.common import check_secret, client_or_fail, open_store, run
 
 
 @click.command()
@@ -16,6 +16,8 @@ from winback.commands.common import client_or_fail, open_store, run
 def up(detach: bool) -> None:
     """Start Temporal's dev server (with its Web UI on :8233) and a worker; Ctrl-C stops both."""
     settings = settings_mod.load()
+    # Here, not in the background process: a detached `up` could only report it as a log tail.
+    check_secret(settings)
     if detach:
         sys.exit(stack.detach(settings))
     sys.exit(run(lambda: stack.run_up(settings)))
@@ -33,7 +35,7 @@ def worker() -> None:
     from winback.worker import build_worker
 
     settings = settings_mod.load()
-
+    check_secret(settings)
     store = open_store(settings)
 
     async def main() -> None:
