@@ -28,7 +28,7 @@ from tests.factories import make_account, make_campaign, sequence_input, task_fi
 from winback.settings import Settings
 from winback.worker import build_worker
 
-SECRET = "worker-test-secret"
+SECRET = "a-worker-test-secret-of-at-least-32-bytes"
 
 
 @pytest.fixture
