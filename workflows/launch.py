@@ -28,7 +28,17 @@ MAX_FAILURES_SHOWN = 20
 # start-to-close timeout would.
 _BATCH_TIMEOUT = timedelta(minutes=10)
 _HEARTBEAT = timedelta(seconds=30)
-_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+# Bounded: a batch rides out a store or frontend that is down for well over an hour (waits
+# 1 s, 2 s ... 5 min; 30 attempts, about 1 h 50 min), then the launch fails with the last
+# error. Waiting longer would start the late sequences all at once, past the stagger's
+# daily cap; a new launch re-plans them with a fresh stagger instead. A permanent failure
+# (activities/failures.py) fails at once.
+_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+    maximum_attempts=30,
+)
 
 
 @workflow.defn(name=ids.LAUNCH_WORKFLOW)

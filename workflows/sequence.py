@@ -59,7 +59,27 @@ _ACTIVITY_TIMEOUT = timedelta(minutes=2)
 # How late a touch may still go out as scheduled (a worker restart); later than this it is
 # placed in the next allowed slot again.
 _LATE = timedelta(minutes=15)
-_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=5))
+# Bounded retries for transient failures; permanent ones are non-retryable and fail at once
+# (activities/failures.py, docs/ARCHITECTURE.md). A touch rides out a store or disk that is
+# down for about ten minutes (waits 5 s, 10 s ... 2 min; ten attempts); past that it is
+# recorded "failed" with the last error and the sequence goes on, rather than landing hours
+# late outside the recipient's sending hours.
+_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=2),
+    maximum_attempts=10,
+)
+# The outcome carries the decline or silence the next campaigns must respect, and the sequence
+# has nothing else left to do: it waits out a store that is down for a day (waits up to 10 min;
+# 150 attempts, about 24 h) before the workflow fails with the last error. The record it
+# could not write stays in the history as the activity's input.
+_OUTCOME_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+    maximum_attempts=150,
+)
 
 
 class _Stop(Exception):
@@ -107,7 +127,8 @@ class SequenceWorkflow:
 
     async def _record_outcome(self) -> None:
         """Write the outcome to the store: what it implies (a decline, no reply) must hold for
-        the next campaigns. Retried until the store takes it; the sequence ends only then."""
+        the next campaigns. Retried for about a day (`_OUTCOME_RETRY`); the sequence ends only
+        once the store has it."""
         inp = self._inp
         s = self._s
         assert s.outcome is not None
@@ -123,6 +144,7 @@ class SequenceWorkflow:
                 ended_at=workflow.now(),
             ),
             f"record outcome: {s.outcome}",
+            retry=_OUTCOME_RETRY,
         )
 
     async def _run_touch(self, touch: PlannedTouch, anchor: datetime) -> datetime:
@@ -262,18 +284,25 @@ class SequenceWorkflow:
         s.next_action = text.next_action(touch, self._total, due, self._tz)
         self._publish()
         self._publish_open_task(task)
-        receipt: TaskReceipt = await self._act(
-            SequenceActivities.assign_task,
-            requests.task_assignment(
-                inp,
-                touch,
-                rendered,
-                key=self._touch_key(touch),
-                workflow_id=workflow.info().workflow_id,
-                due=due,
-            ),
-            f"touch {touch.number}: assign {touch.channel} task",
-        )
+        try:
+            receipt: TaskReceipt = await self._act(
+                SequenceActivities.assign_task,
+                requests.task_assignment(
+                    inp,
+                    touch,
+                    rendered,
+                    key=self._touch_key(touch),
+                    workflow_id=workflow.info().workflow_id,
+                    due=due,
+                ),
+                f"touch {touch.number}: assign {touch.channel} task",
+            )
+        except ActivityError as err:
+            # Nobody was given the task: no task is open, and the sequence goes on.
+            s.open_task = None
+            self._publish_open_task(None)
+            s.record(touch, "failed", note=text.failure_note(err), deferred=deferred, at=assigned)
+            return
         del receipt
         try:
             while s.task_result is None:
@@ -372,10 +401,16 @@ class SequenceWorkflow:
 
     # --- helpers -------------------------------------------------------------------------
 
-    async def _act(self, method: Callable[[Any, _In], Awaitable[_Out]], arg: _In, summary: str) -> _Out:
-        """Every activity the sequence runs: one timeout, one bounded-backoff retry policy."""
+    async def _act(
+        self,
+        method: Callable[[Any, _In], Awaitable[_Out]],
+        arg: _In,
+        summary: str,
+        retry: RetryPolicy = _RETRY,
+    ) -> _Out:
+        """Every activity the sequence runs: one timeout, a bounded retry policy."""
         return await workflow.execute_activity_method(
-            method, arg, start_to_close_timeout=_ACTIVITY_TIMEOUT, retry_policy=_RETRY, summary=summary
+            method, arg, start_to_close_timeout=_ACTIVITY_TIMEOUT, retry_policy=retry, summary=summary
         )
 
     @property
