@@ -153,7 +153,7 @@ class SequenceWorkflow:
         acc = inp.account
         self._s.current_touch = touch.number
         previous = self._s.touches[-1].at_utc if self._s.touches else None
-        pauses: list[str] = []
+        moves: list[str] = []  # why the touch moved from its slot: pauses, a worker outage
         late_floor: datetime | None = None
         while True:
             with _calendar_io():
@@ -163,7 +163,7 @@ class SequenceWorkflow:
                 slot = calendar.next_send_time(
                     nominal, inp.schedule, acc.country, acc.timezone, after_utc=previous
                 )
-            deferred = (*pauses, *slot.deferrals)
+            deferred = (*moves, *slot.deferrals)
             self._s.state = STATE_WAITING
             self._s.next_action = text.next_action(touch, self._total, slot.at_utc, self._tz, deferred)
             self._publish()
@@ -174,13 +174,14 @@ class SequenceWorkflow:
                 paused_at = workflow.now()
                 reason = self._s.pause_reason
                 anchor += await self._wait_out_pause()
-                pauses.append(text.pause_line(paused_at, workflow.now(), reason, self._tz))
+                moves.append(text.pause_line(paused_at, workflow.now(), reason, self._tz))
                 continue
             now = workflow.now().replace(microsecond=0)
             if woke == "due" and now - slot.at_utc > _LATE:
                 # The workers were away past the moment: never send at whatever hour they are
-                # back; find the next allowed moment from now instead.
+                # back; find the next allowed moment from now instead, and say why it moved.
                 late_floor = now
+                moves[:] = [*deferred, text.late_line(slot.at_utc, now, self._tz)]
                 continue
             moment = max(slot.at_utc, now)
             if woke == "skip":
