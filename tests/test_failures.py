@@ -4,17 +4,23 @@ is recorded with the reason, and the sequence goes on: on the time-skipping serv
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+from sqlalchemy.exc import OperationalError
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
-from temporalio.testing import WorkflowEnvironment
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from activities.email import Delivery, OutboxTransport
+from activities.launch import LaunchActivities
 from activities.tasks import FolderTaskBoard
 from campaigns.model import MANUAL_CHANNELS
+from contracts.launch import BatchRequest
 from contracts.sequence import COMPLETED_NO_REPLY, SequenceInput, SequenceResult
 from tests.factories import make_account, sequence_input
 from tests.test_sequence import emails_in, running_worker, start
@@ -157,3 +163,39 @@ async def test_a_send_that_keeps_failing_gives_up_after_a_bounded_number_of_atte
     assert [(attempt, non_retryable) for attempt, _, non_retryable in sends] == [
         (_RETRY.maximum_attempts, False)
     ] * emails
+
+
+class LaunchStore:
+    """A launch's store as start_batch sees it: `items` rows, or an error on every read."""
+
+    def __init__(self, items: int = 0, error: Exception | None = None) -> None:
+        self.items = items
+        self.error = error
+
+    def launch_items(self, launch_id: str, start: int, count: int) -> list[object]:
+        if self.error is not None:
+            raise self.error
+        return [object()] * self.items
+
+
+async def test_a_launch_batch_missing_from_the_store_fails_at_once(tmp_path: Path) -> None:
+    acts = LaunchActivities(None, LaunchStore(items=3), task_queue="tq")  # type: ignore[arg-type]
+    with pytest.raises(ApplicationError) as info:
+        await ActivityEnvironment().run(
+            acts.start_batch, BatchRequest(launch_id="spring@1", campaign_id="spring", start=0, count=5)
+        )
+    assert info.value.non_retryable
+    assert "expected 5 items from position 0, the store has 3" in info.value.message
+
+
+async def test_a_launch_batch_whose_store_is_locked_is_retried(tmp_path: Path) -> None:
+    locked = OperationalError("SELECT ...", {}, sqlite3.OperationalError("database is locked"))
+    acts = LaunchActivities(None, LaunchStore(error=locked), task_queue="tq")  # type: ignore[arg-type]
+    with pytest.raises(ApplicationError) as info:
+        await ActivityEnvironment().run(
+            acts.start_batch, BatchRequest(launch_id="spring@1", campaign_id="spring", start=0, count=5)
+        )
+    assert not info.value.non_retryable
+    assert info.value.message == (
+        "launch spring@1, accounts from position 0: the store is unavailable (database is locked)"
+    )
