@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
 
+from activities.failures import BadInput, inside, safe_part
+from campaigns.accounts import looks_like_email
 from contracts.sequence import SendRequest
 
 
@@ -40,7 +42,34 @@ def message_id_for(key: str, sender_email: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+def _line(value: str, what: str) -> str:
+    # A CR or LF in a header value would start a header of the sender's choosing (a Bcc).
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise BadInput(f"{what} contains a line break or another control character")
+    return value
+
+
+def _address(value: str, what: str) -> str:
+    if not looks_like_email(_line(value, what)):
+        raise BadInput(f"{what} is not a valid email address")
+    return value
+
+
+def check(req: SendRequest) -> None:
+    """Refuse a request no attempt could turn into a safe message (BadInput names the field)."""
+    _address(req.to_email, "the contact's email address")
+    _line(req.to_name, "the contact's name")
+    _address(req.sender.from_email, "the sender's email address")
+    _line(req.sender.from_name, "the sender's name")
+    _line(req.subject, "the subject")
+    _line(req.campaign_id, "the campaign id")
+    _line(req.thread_root_id, "the thread's Message-ID")
+    _line(req.unsubscribe_url, "the unsubscribe link")
+
+
 def build_message(req: SendRequest) -> EmailMessage:
+    """The message, or BadInput when the request could never be sent safely."""
+    check(req)
     sender_email = req.sender.from_email
     msg = EmailMessage()
     msg["From"] = formataddr((req.sender.from_name, sender_email))
@@ -61,7 +90,11 @@ def build_message(req: SendRequest) -> EmailMessage:
     # The law (CAN-SPAM, GDPR practice) wants a postal address in every commercial email.
     if req.sender.postal_address not in body:
         body = body.rstrip("\n") + f"\n\n--\n{req.sender.from_name}\n{req.sender.postal_address}\n"
-    msg.set_content(body)
+    try:
+        msg.set_content(body)
+    except ValueError as err:
+        # The email package's own refusals quote the offending value: keep only its kind.
+        raise BadInput(f"the body cannot be encoded ({type(err).__name__})") from None
     return msg
 
 
@@ -74,14 +107,15 @@ class OutboxTransport:
         self.folder = folder
 
     def path_for(self, key: str, message: EmailMessage) -> Path:
-        campaign = message.get("X-Winback-Campaign", "campaign")
-        touch = message.get("X-Winback-Touch", "0")
+        """The message's file, certain to be inside the folder (UnsafeFileName otherwise)."""
+        campaign = safe_part(str(message.get("X-Winback-Campaign", "campaign")), "the campaign id")
+        touch = safe_part(str(message.get("X-Winback-Touch", "0")), "the touch number")
         digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-        return self.folder / f"{campaign}-touch{touch}-{digest}.eml"
+        return inside(self.folder, self.folder / f"{campaign}-touch{touch}-{digest}.eml", "the campaign id")
 
     def deliver(self, key: str, message: EmailMessage) -> Delivery:
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # mkstemp: files are 0600
         target = self.path_for(key, message)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # mkstemp: files are 0600
         message_id = str(message["Message-ID"])
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
         try:

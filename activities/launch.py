@@ -10,8 +10,9 @@ from typing import Any
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
+from activities.failures import classified
 from activities.store import LaunchItem, LaunchItemResult, Store
 from campaigns.model import Enrolment
 from contracts import ids
@@ -58,13 +59,21 @@ class LaunchActivities:
 
     @activity.defn
     async def start_batch(self, req: BatchRequest) -> BatchResult:
+        # A store that is down is retried within the launch's bound; a start that fails is
+        # reported per account below and never fails the batch.
+        with classified(f"launch {req.launch_id}, accounts from position {req.start}"):
+            return await self._start_batch(req)
+
+    async def _start_batch(self, req: BatchRequest) -> BatchResult:
         items = await asyncio.to_thread(self.store.launch_items, req.launch_id, req.start, req.count)
         if len(items) != req.count:
             # The plan is written before the launch starts: a gap means a broken store, and
             # retrying will not fill it.
-            raise RuntimeError(
+            raise ApplicationError(
                 f"launch {req.launch_id}: expected {req.count} items from position {req.start}, "
-                f"the store has {len(items)}"
+                f"the store has {len(items)}",
+                type="LaunchItemsMissing",
+                non_retryable=True,
             )
         gate = asyncio.Semaphore(self.concurrency)
         pending = [item for item in items if item.state == ITEM_PENDING]

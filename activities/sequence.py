@@ -1,6 +1,8 @@
 """The sequence's side effects: render a touch, send an email, assign a manual task.
 
-Activities never decide the sequence; they do one thing and report it.
+Activities never decide the sequence; they do one thing and report it. Each classifies its
+failures (activities/failures.py): bad data fails once, a store or disk that is down is retried
+within the workflow's bound.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from activities import unsubscribe
 from activities.email import EmailTransport, build_message
+from activities.failures import classified
 from activities.store import MessageLogEntry, Store
 from activities.tasks import TaskBoard
 from campaigns import templating
@@ -101,53 +102,51 @@ class SequenceActivities:
         link = unsubscribe.url(
             self.public_url, self.unsubscribe_secret, req.campaign_id, req.account.account_id
         )
-        try:
+        # A template error is the same on every attempt: it fails once, and nothing is sent.
+        with classified(f"account {req.account.account_id}, touch {req.touch}: template {req.template}"):
             out = templating.render(req.template, req.locale, render_context(req, link), self.template_root)
-        except TemplateError as err:
-            # Same data, same failure: retrying cannot help, and nothing has been sent.
-            raise ApplicationError(
-                f"template {req.template} failed for account {req.account.account_id}: {err}",
-                type="TemplateError",
-                non_retryable=True,
-            ) from err
         return RenderedMessage(
             subject=out.subject, body=out.body, unsubscribe_url=link, template_path=out.template_path
         )
 
     @activity.defn
     async def send_email(self, req: SendRequest) -> SendResult:
-        message = build_message(req)
-        delivery = await asyncio.to_thread(self.transport.deliver, req.key, message)
+        with classified(f"account {req.account_id}, touch {req.touch}: not sent"):
+            message = build_message(req)
+            delivery = await asyncio.to_thread(self.transport.deliver, req.key, message)
         if delivery.already_sent:
             activity.logger.info(
                 "touch %s of %s was already sent; not sending again", req.touch, req.account_id
             )
         # The message log is how reports and the next plan know what went out; a retry after
         # the transport succeeded logs the same message id again, which the store ignores.
-        await asyncio.to_thread(
-            self.store.log_message,
-            MessageLogEntry(
-                message_id=delivery.message_id,
-                workflow_id=activity.info().workflow_id or "",
-                account_id=req.account_id,
-                campaign_id=req.campaign_id,
-                touch=req.touch,
-                channel="email",
-                to_email=req.to_email,
-                subject=message["Subject"] or req.subject,
-                sent_at=datetime.now(UTC),
-                transport=self.transport.name,
-            ),
-        )
+        with classified(f"account {req.account_id}, touch {req.touch}: sent, not yet in the message log"):
+            await asyncio.to_thread(
+                self.store.log_message,
+                MessageLogEntry(
+                    message_id=delivery.message_id,
+                    workflow_id=activity.info().workflow_id or "",
+                    account_id=req.account_id,
+                    campaign_id=req.campaign_id,
+                    touch=req.touch,
+                    channel="email",
+                    to_email=req.to_email,
+                    subject=message["Subject"] or req.subject,
+                    sent_at=datetime.now(UTC),
+                    transport=self.transport.name,
+                ),
+            )
         return SendResult(message_id=delivery.message_id, already_sent=delivery.already_sent)
 
     @activity.defn
     async def record_outcome(self, rec: OutcomeRecord) -> OutcomeReceipt:
-        receipt = await asyncio.to_thread(self.store.record_outcome, rec)
+        with classified(f"account {rec.account_id}, outcome {rec.outcome} not recorded"):
+            receipt = await asyncio.to_thread(self.store.record_outcome, rec)
         activity.logger.info("sequence %s of %s ended: %s", rec.workflow_id, rec.campaign_id, rec.outcome)
         return receipt
 
     @activity.defn
     async def assign_task(self, req: TaskAssignment) -> TaskReceipt:
-        location = await self.tasks.assign(req)
+        with classified(f"account {req.account_id}, touch {req.touch}: {req.channel} task not assigned"):
+            location = await self.tasks.assign(req)
         return TaskReceipt(location=location)

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from activities.failures import inside, safe_part
 from campaigns.model import owner_handle
 from contracts.sequence import TaskAssignment
 
@@ -21,7 +22,8 @@ class TaskBoard(Protocol):
 
 
 class FolderTaskBoard:
-    """One Markdown file per task under `<folder>/<owner handle>/`."""
+    """One Markdown file per task under `<folder>/<owner handle>/`, never anywhere else: a part
+    that would climb out (an owner `../../x@…`) or a link that leads out raises UnsafeFileName."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -30,8 +32,15 @@ class FolderTaskBoard:
         return await asyncio.to_thread(self._write, task)
 
     def _write(self, task: TaskAssignment) -> str:
-        handle = owner_handle(task.owner)
-        target = self.folder / handle / f"{task.account_id}-touch{task.touch}-{task.channel}.md"
+        handle = safe_part(owner_handle(task.owner), "the owner's handle")
+        name = "-".join(
+            (
+                safe_part(task.account_id, "the account id"),
+                f"touch{task.touch}",
+                safe_part(task.channel, "the channel"),
+            )
+        )
+        target = inside(self.folder, self.folder / handle / f"{name}.md", "the owner's handle")
         for folder in (self.folder, target.parent):  # owner only; mkstemp makes the file 0600
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         lines = [

@@ -16,7 +16,7 @@ from activities.email import OutboxTransport
 from activities.sequence import SequenceActivities
 from activities.tasks import FolderTaskBoard
 from campaigns.model import Contacts
-from contracts.sequence import RenderRequest, SendRequest, TaskAssignment
+from contracts.sequence import OutcomeRecord, RenderRequest, SendRequest, TaskAssignment
 from tests.factories import make_account, sequence_input, temp_store
 
 SECRET = b"test-secret"
@@ -174,3 +174,200 @@ async def test_assign_task_files_the_prepared_message_for_the_owner(tmp_path: Pa
     assert path.parent == tmp_path / "tasks" / "maria.lind"
     text = path.read_text()
     assert "Talking points" in text and "due: 2027-01-20T09:00:00+02:00" in text
+
+
+# --- failures: bad data fails once, a dead store is retried, files stay in their folder ----
+
+POISONED_NAME = "Aino Korhonen\r\nBcc: x@evil.example"
+
+
+def assert_names_nobody(message: str) -> None:
+    """Failure messages reach histories and logs: ids and field names only, never a person."""
+    assert "@" not in message
+    for word in ("Aino", "Korhonen", "maria", "evil"):
+        assert word not in message
+
+
+def data_folder_activities(tmp_path: Path) -> SequenceActivities:
+    """Activities whose outbox and task board sit two levels down, as in `data/outbox`, so a
+    path that climbs two levels would land in tmp_path, where the tests look for it."""
+    return SequenceActivities(
+        OutboxTransport(tmp_path / "data" / "outbox"),
+        FolderTaskBoard(tmp_path / "data" / "tasks"),
+        temp_store(tmp_path),
+        public_url="https://winback.example",
+        unsubscribe_secret=SECRET,
+    )
+
+
+def files_outside(tmp_path: Path, folder: Path) -> list[Path]:
+    return [
+        p
+        for p in tmp_path.rglob("*")
+        if p.is_file() and not p.is_relative_to(folder) and not p.name.startswith("winback.db")
+    ]
+
+
+def eml_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.eml"))
+
+
+def task_assignment(**overrides: object) -> TaskAssignment:
+    from datetime import UTC, datetime
+
+    base: dict[str, object] = {
+        "key": "k",
+        "workflow_id": "winback-ACC-1",
+        "account_id": "ACC-1",
+        "company": "Revontuli Analytics Oy",
+        "campaign_id": "test-campaign",
+        "owner": "maria.lind@winback.example",
+        "touch": 3,
+        "channel": "call",
+        "template": "product_gap/03_call",
+        "due_utc": datetime(2027, 1, 20, 7, tzinfo=UTC),
+        "due_local": "2027-01-20T09:00:00+02:00",
+        "subject": "",
+        "text": "Talking points: the Salesforce sync.\n",
+    }
+    base.update(overrides)
+    return TaskAssignment(**base)  # type: ignore[arg-type]
+
+
+async def test_a_header_injection_in_the_contact_name_fails_the_send_for_good(tmp_path: Path) -> None:
+    with pytest.raises(ApplicationError) as info:
+        await ActivityEnvironment().run(activities(tmp_path).send_email, send_request(to_name=POISONED_NAME))
+    err = info.value
+    assert err.non_retryable
+    assert err.type == "InvalidMessage"
+    assert "ACC-1" in err.message and "touch 1" in err.message
+    assert "contact's name" in err.message and "line break" in err.message
+    assert_names_nobody(err.message)
+    assert eml_files(tmp_path / "outbox") == []
+
+
+async def test_an_invalid_recipient_address_fails_the_send_for_good(tmp_path: Path) -> None:
+    for bad in ("not an address", "", "aino@", "aino@revontuli.example, x@evil.example"):
+        with pytest.raises(ApplicationError) as info:
+            await ActivityEnvironment().run(activities(tmp_path).send_email, send_request(to_email=bad))
+        assert info.value.non_retryable, bad
+        assert info.value.type == "InvalidMessage"
+        assert "ACC-1" in info.value.message and "contact's email address" in info.value.message
+        assert_names_nobody(info.value.message)
+    assert eml_files(tmp_path / "outbox") == []
+
+
+async def test_a_task_owner_that_climbs_out_of_the_task_folder_writes_nothing_outside(tmp_path: Path) -> None:
+    acts = data_folder_activities(tmp_path)
+    for owner in ("../../x@winback.example", "..@winback.example", "a/b@winback.example", "@winback.example"):
+        with pytest.raises(ApplicationError) as info:
+            await ActivityEnvironment().run(acts.assign_task, task_assignment(owner=owner))
+        assert info.value.non_retryable, owner
+        assert info.value.type == "UnsafeFileName"
+        assert "ACC-1" in info.value.message and "owner" in info.value.message
+        assert "not a safe file name part" in info.value.message
+        assert_names_nobody(info.value.message)
+    assert files_outside(tmp_path, tmp_path / "data" / "tasks") == []
+    assert not (tmp_path / "x").exists()
+
+
+async def test_an_account_id_that_climbs_out_of_the_task_folder_writes_nothing_outside(
+    tmp_path: Path,
+) -> None:
+    acts = data_folder_activities(tmp_path)
+    with pytest.raises(ApplicationError) as info:
+        await ActivityEnvironment().run(acts.assign_task, task_assignment(account_id="../../../ACC-1"))
+    assert info.value.non_retryable and info.value.type == "UnsafeFileName"
+    assert "account id" in info.value.message
+    assert files_outside(tmp_path, tmp_path / "data" / "tasks") == []
+
+
+async def test_a_task_folder_that_is_a_link_out_of_the_data_folder_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (tmp_path / "data" / "tasks").mkdir(parents=True)
+    (tmp_path / "data" / "tasks" / "maria.lind").symlink_to(outside)
+    with pytest.raises(ApplicationError) as info:
+        await ActivityEnvironment().run(data_folder_activities(tmp_path).assign_task, task_assignment())
+    assert info.value.non_retryable and info.value.type == "UnsafeFileName"
+    assert not list(outside.iterdir())
+
+
+async def test_a_campaign_id_that_climbs_out_of_the_outbox_writes_nothing_outside(tmp_path: Path) -> None:
+    acts = data_folder_activities(tmp_path)
+    with pytest.raises(ApplicationError) as info:
+        await ActivityEnvironment().run(acts.send_email, send_request(campaign_id="../../escape"))
+    assert info.value.non_retryable and info.value.type == "UnsafeFileName"
+    assert "ACC-1" in info.value.message and "campaign id" in info.value.message
+    assert files_outside(tmp_path, tmp_path / "data" / "outbox") == []
+
+
+class DownStore:
+    """A store whose database answers every write with the error a locked SQLite file gives;
+    SQLAlchemy's message carries the statement's parameters, an email address among them."""
+
+    def __init__(self) -> None:
+        import sqlite3
+
+        from sqlalchemy.exc import OperationalError
+
+        self.error = OperationalError(
+            "INSERT INTO enrolments ...", {"contact_email": "aino@revontuli.example"},
+            sqlite3.OperationalError("database is locked"),
+        )
+
+    def record_outcome(self, rec: object) -> object:
+        raise self.error
+
+    def log_message(self, entry: object) -> None:
+        raise self.error
+
+
+def outcome_record(**overrides: object) -> OutcomeRecord:
+    from datetime import UTC, datetime
+
+    base: dict[str, object] = {
+        "workflow_id": "winback-ACC-1",
+        "run_id": "run-1",
+        "account_id": "ACC-1",
+        "campaign_id": "test-campaign",
+        "playbook_id": "product_gap",
+        "outcome": "declined",
+        "reason": "built it in-house",
+        "contact_email": "aino@revontuli.example",
+        "started_at": datetime(2027, 1, 11, 7, tzinfo=UTC),
+        "ended_at": datetime(2027, 2, 1, 7, tzinfo=UTC),
+        "touches_done": 2,
+    }
+    base.update(overrides)
+    return OutcomeRecord(**base)  # type: ignore[arg-type]
+
+
+async def test_a_store_that_is_down_is_retried_and_its_error_names_nobody(tmp_path: Path) -> None:
+    acts = SequenceActivities(
+        OutboxTransport(tmp_path / "outbox"),
+        FolderTaskBoard(tmp_path / "tasks"),
+        DownStore(),  # type: ignore[arg-type]
+        public_url="https://winback.example",
+        unsubscribe_secret=SECRET,
+    )
+    with pytest.raises(ApplicationError) as info:
+        await ActivityEnvironment().run(acts.record_outcome, outcome_record())
+    assert not info.value.non_retryable
+    assert info.value.type == "StoreUnavailable"
+    assert "ACC-1" in info.value.message and "database is locked" in info.value.message
+    assert_names_nobody(info.value.message)
+    assert info.value.__cause__ is None  # the cause's text would carry the address into the history
+
+    with pytest.raises(ApplicationError) as info:
+        await ActivityEnvironment().run(acts.send_email, send_request())
+    assert not info.value.non_retryable and info.value.type == "StoreUnavailable"
+    assert_names_nobody(info.value.message)
+
+
+async def test_an_outcome_the_store_cannot_take_is_not_retried(tmp_path: Path) -> None:
+    with pytest.raises(ApplicationError) as info:
+        await ActivityEnvironment().run(activities(tmp_path).record_outcome, outcome_record(outcome="maybe"))
+    assert info.value.non_retryable
+    assert "ACC-1" in info.value.message and "maybe" in info.value.message
+    assert_names_nobody(info.value.message)

@@ -13,8 +13,10 @@ from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from temporalio.api.testservice.v1 import LockTimeSkippingRequest, UnlockTimeSkippingRequest
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from activities.email import Delivery, OutboxTransport
 from activities.launch import start_sequence
@@ -36,7 +38,7 @@ from contracts.sequence import (
 )
 from tests.factories import make_account, quiet_monday, sequence_input, temp_store
 from winback.simulate import InstantTaskBoard
-from winback.worker import sequence_worker
+from winback.worker import WORKFLOWS, activities_for, sequence_worker, workflow_runner
 from workflows.sequence import SequenceWorkflow
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -50,7 +52,11 @@ async def running_worker(
     transport: OutboxTransport | None = None,
     template_root: Path = templating.ROOT,
     task_queue: str | None = None,
+    sticky: bool = True,
 ) -> AsyncIterator[str]:
+    """A worker like production's; `sticky=False` keeps no workflows cached, so none of its
+    tasks wait on a queue of its own (the time-skipping server never hands a stopped worker's
+    sticky tasks to the shared queue, as a real server does after a few seconds)."""
     task_queue = task_queue or f"tq-{uuid.uuid4()}"
     impl = SequenceActivities(
         transport or OutboxTransport(outbox),
@@ -60,7 +66,19 @@ async def running_worker(
         unsubscribe_secret=b"test-secret",
         template_root=template_root,
     )
-    async with sequence_worker(env.client, task_queue, impl):
+    worker = (
+        sequence_worker(env.client, task_queue, impl)
+        if sticky
+        else Worker(
+            env.client,
+            task_queue=task_queue,
+            workflows=list(WORKFLOWS),
+            activities=activities_for(impl),
+            workflow_runner=workflow_runner(),
+            max_cached_workflows=0,
+        )
+    )
+    async with worker:
         yield task_queue
 
 
@@ -353,3 +371,74 @@ async def test_status_says_why_the_next_touch_waits(ts_env: WorkflowEnvironment,
         f"{begin.date()} 07:00 -> {begin.date()} 09:00: before sending hours (09:00-17:00)"
     ]
     assert status.details.startswith("touch 1/5: email, scheduled Mon ")
+
+
+
+async def worker_outage(env: WorkflowEnvironment, due: datetime, back: datetime) -> None:
+    """With every worker stopped, move the clock from before `due` to `back`: the timer set for
+    `due` fires into a task queue nobody polls, and its workflow task waits until `back`.
+
+    The time-skipping server stops its clock while a workflow task waits for a worker (the
+    waiting task holds a time-skipping lock; docs/ARCHITECTURE.md, "Facts about the Temporal
+    parts"), so a plain sleep would stall at `due`. Once the timer has fired, the test lifts the
+    waiting task's lock itself, lets the clock run to `back`, and takes the lock again, which the
+    returning worker releases when it completes the task.
+    """
+    clock = asyncio.create_task(env.sleep(back - await env.get_current_time()))
+    for _ in range(200):  # the clock jumps to `due` and stops there
+        if await env.get_current_time() >= due:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the timer never fired")
+    await env.client.test_service.unlock_time_skipping(UnlockTimeSkippingRequest())
+    await clock
+    await env.client.test_service.lock_time_skipping(LockTimeSkippingRequest())
+
+
+async def test_a_touch_found_overdue_after_a_worker_outage_waits_for_the_next_allowed_slot(
+    ts_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    begin = quiet_monday(await ts_env.get_current_time())  # Mon 07:00 in Helsinki
+    await skip_to(ts_env, begin)
+    day = begin.astimezone(HELSINKI).date()
+    inp = sequence_input(make_account(arr=5_000.0))  # T3: touch 1 is an email, due Mon 09:00
+    outbox = tmp_path / "outbox"
+    tasks = InstantTaskBoard(ts_env.client)
+    async with running_worker(ts_env, outbox, tasks, sticky=False) as tq:
+        handle = await start(ts_env, tq, inp)
+        for _ in range(50):  # until the workflow has set its timer for touch 1
+            status = await handle.query(SequenceWorkflow.status)
+            if status.next_action is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert status.next_action is not None
+        assert status.next_action.at_local == f"{day}T09:00:00+02:00"
+
+    # Every worker is away from before 09:00 until 22:00 Helsinki, when one comes back.
+    await worker_outage(ts_env, due=begin + timedelta(hours=2), back=begin + timedelta(hours=15))
+    assert emails_in(outbox) == []
+    async with running_worker(ts_env, outbox, tasks, task_queue=tq):
+        for _ in range(50):  # until the returning worker has looked at the touch
+            status = await handle.query(SequenceWorkflow.status)
+            if status.next_action is not None and status.next_action.at_local != f"{day}T09:00:00+02:00":
+                break
+            await asyncio.sleep(0.05)
+        assert emails_in(outbox) == []  # not sent at 22:00
+        assert status.next_action is not None
+        next_day = day + timedelta(days=1)
+        assert status.next_action.at_local == f"{next_day}T09:00:00+02:00"
+        assert status.details.startswith(f"touch 1/{len(inp.plan.touches)}: email, scheduled Tue ")
+        status = await until_touches(ts_env, handle, 1)
+        await handle.cancel()
+
+    first = status.touches[0]
+    assert first.status == "sent"
+    assert first.at_local == f"{next_day}T09:00:00+02:00"
+    assert first.deferred == [
+        f"{day} 07:00 -> {day} 09:00: before sending hours (09:00-17:00)",
+        f"{day} 09:00 -> {day} 22:00: overdue, no worker ran it in time",
+        f"{day} 22:00 -> {next_day} 09:00: after sending hours (09:00-17:00)",
+    ]
+    [mail] = emails_in(outbox)
+    assert mail["X-Winback-Touch"] == "1"

@@ -10,25 +10,18 @@ as new every few dozen batches, carrying its progress.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.launch import LaunchActivities
     from contracts import ids
     from contracts.launch import BatchRequest, BatchResult, LaunchInput, LaunchProgress
+    from workflows import policies
 
 # Batches per run before continuing as new: ~6 history events each keeps a run near 300 events.
 BATCHES_PER_RUN = 50
 MAX_FAILURES_SHOWN = 20
-
-# A batch of starts takes seconds; the heartbeat notices a dead worker long before the
-# start-to-close timeout would.
-_BATCH_TIMEOUT = timedelta(minutes=10)
-_HEARTBEAT = timedelta(seconds=30)
-_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 
 
 @workflow.defn(name=ids.LAUNCH_WORKFLOW)
@@ -51,9 +44,9 @@ class LaunchWorkflow:
                 BatchRequest(
                     launch_id=inp.launch_id, campaign_id=inp.campaign_id, start=self._next, count=count
                 ),
-                start_to_close_timeout=_BATCH_TIMEOUT,
-                heartbeat_timeout=_HEARTBEAT,
-                retry_policy=_RETRY,
+                start_to_close_timeout=policies.BATCH_TIMEOUT,
+                heartbeat_timeout=policies.BATCH_HEARTBEAT,
+                retry_policy=policies.LAUNCH_RETRY,
                 summary=f"start accounts {self._next + 1}-{self._next + count} of {inp.total}",
             )
             p.started += result.started

@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         TaskCompletion,
         TaskReceipt,
     )
+    from workflows import policies
     from workflows import sequence_requests as requests
     from workflows import sequence_text as text
     from workflows.sequence_state import SequenceState as _State
@@ -54,12 +55,6 @@ with workflow.unsafe.imports_passed_through():
 
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")
-
-_ACTIVITY_TIMEOUT = timedelta(minutes=2)
-# How late a touch may still go out as scheduled (a worker restart); later than this it is
-# placed in the next allowed slot again.
-_LATE = timedelta(minutes=15)
-_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=5))
 
 
 class _Stop(Exception):
@@ -107,7 +102,8 @@ class SequenceWorkflow:
 
     async def _record_outcome(self) -> None:
         """Write the outcome to the store: what it implies (a decline, no reply) must hold for
-        the next campaigns. Retried until the store takes it; the sequence ends only then."""
+        the next campaigns. Retried for about a day (policies.OUTCOME_RETRY); the sequence
+        ends only once the store has it."""
         inp = self._inp
         s = self._s
         assert s.outcome is not None
@@ -123,6 +119,7 @@ class SequenceWorkflow:
                 ended_at=workflow.now(),
             ),
             f"record outcome: {s.outcome}",
+            retry=policies.OUTCOME_RETRY,
         )
 
     async def _run_touch(self, touch: PlannedTouch, anchor: datetime) -> datetime:
@@ -131,7 +128,7 @@ class SequenceWorkflow:
         acc = inp.account
         self._s.current_touch = touch.number
         previous = self._s.touches[-1].at_utc if self._s.touches else None
-        pauses: list[str] = []
+        moves: list[str] = []  # why the touch moved from its slot: pauses, a worker outage
         late_floor: datetime | None = None
         while True:
             with _calendar_io():
@@ -141,7 +138,7 @@ class SequenceWorkflow:
                 slot = calendar.next_send_time(
                     nominal, inp.schedule, acc.country, acc.timezone, after_utc=previous
                 )
-            deferred = (*pauses, *slot.deferrals)
+            deferred = (*moves, *slot.deferrals)
             self._s.state = STATE_WAITING
             self._s.next_action = text.next_action(touch, self._total, slot.at_utc, self._tz, deferred)
             self._publish()
@@ -152,13 +149,14 @@ class SequenceWorkflow:
                 paused_at = workflow.now()
                 reason = self._s.pause_reason
                 anchor += await self._wait_out_pause()
-                pauses.append(text.pause_line(paused_at, workflow.now(), reason, self._tz))
+                moves.append(text.pause_line(paused_at, workflow.now(), reason, self._tz))
                 continue
             now = workflow.now().replace(microsecond=0)
-            if woke == "due" and now - slot.at_utc > _LATE:
+            if woke == "due" and now - slot.at_utc > policies.LATE:
                 # The workers were away past the moment: never send at whatever hour they are
-                # back; find the next allowed moment from now instead.
+                # back; find the next allowed moment from now instead, and say why it moved.
                 late_floor = now
+                moves[:] = [*deferred, text.late_line(slot.at_utc, now, self._tz)]
                 continue
             moment = max(slot.at_utc, now)
             if woke == "skip":
@@ -248,32 +246,33 @@ class SequenceWorkflow:
         self, touch: PlannedTouch, rendered: RenderedMessage, deferred: tuple[str, ...], moment: datetime
     ) -> None:
         inp = self._inp
-        acc = inp.account
         s = self._s
         assigned = moment
-        deadline = touch.deadline
         with _calendar_io():
-            due = (
-                calendar.deadline_after(assigned, deadline, acc.country, acc.timezone)
-                if deadline is not None
-                else assigned + timedelta(days=3)
-            )
+            due = requests.task_due(inp, touch, assigned)
         task = s.open(touch, rendered, assigned=assigned, due=due)
         s.next_action = text.next_action(touch, self._total, due, self._tz)
         self._publish()
         self._publish_open_task(task)
-        receipt: TaskReceipt = await self._act(
-            SequenceActivities.assign_task,
-            requests.task_assignment(
-                inp,
-                touch,
-                rendered,
-                key=self._touch_key(touch),
-                workflow_id=workflow.info().workflow_id,
-                due=due,
-            ),
-            f"touch {touch.number}: assign {touch.channel} task",
-        )
+        try:
+            receipt: TaskReceipt = await self._act(
+                SequenceActivities.assign_task,
+                requests.task_assignment(
+                    inp,
+                    touch,
+                    rendered,
+                    key=self._touch_key(touch),
+                    workflow_id=workflow.info().workflow_id,
+                    due=due,
+                ),
+                f"touch {touch.number}: assign {touch.channel} task",
+            )
+        except ActivityError as err:
+            # Nobody was given the task: no task is open, and the sequence goes on.
+            s.open_task = None
+            self._publish_open_task(None)
+            s.record(touch, "failed", note=text.failure_note(err), deferred=deferred, at=assigned)
+            return
         del receipt
         try:
             while s.task_result is None:
@@ -372,10 +371,16 @@ class SequenceWorkflow:
 
     # --- helpers -------------------------------------------------------------------------
 
-    async def _act(self, method: Callable[[Any, _In], Awaitable[_Out]], arg: _In, summary: str) -> _Out:
-        """Every activity the sequence runs: one timeout, one bounded-backoff retry policy."""
+    async def _act(
+        self,
+        method: Callable[[Any, _In], Awaitable[_Out]],
+        arg: _In,
+        summary: str,
+        retry: RetryPolicy = policies.TOUCH_RETRY,
+    ) -> _Out:
+        """Every activity the sequence runs: one timeout, a bounded retry policy."""
         return await workflow.execute_activity_method(
-            method, arg, start_to_close_timeout=_ACTIVITY_TIMEOUT, retry_policy=_RETRY, summary=summary
+            method, arg, start_to_close_timeout=policies.ACTIVITY_TIMEOUT, retry_policy=retry, summary=summary
         )
 
     @property

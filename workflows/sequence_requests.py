@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from campaigns import calendar
 from campaigns.model import PlannedTouch
 from contracts.sequence import (
     OutcomeRecord,
@@ -59,6 +60,18 @@ def send_request(
         unsubscribe_url=rendered.unsubscribe_url,
         thread_root_id=s.thread_root_id,
     )
+
+
+# A manual touch whose playbook sets no deadline (older playbooks) gives the owner this long.
+DEFAULT_TASK_DEADLINE = timedelta(days=3)
+
+
+def task_due(inp: SequenceInput, touch: PlannedTouch, assigned: datetime) -> datetime:
+    """When the owner's task is due: the playbook's deadline in the recipient's business time."""
+    acc = inp.account
+    if touch.deadline is None:
+        return assigned + DEFAULT_TASK_DEADLINE
+    return calendar.deadline_after(assigned, touch.deadline, acc.country, acc.timezone)
 
 
 def task_assignment(

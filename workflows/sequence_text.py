@@ -64,6 +64,12 @@ def pause_line(paused_at: datetime, resumed_at: datetime, reason: str, tz: str) 
     return f"{local_minute(paused_at, tz)} -> {local_minute(resumed_at, tz)}: paused{why}"
 
 
+def late_line(due: datetime, woke: datetime, tz: str) -> str:
+    """Why a touch missed its slot: '2027-01-11 09:00 -> 2027-01-11 22:00: overdue, no worker
+    ran it in time'; the calendar's line from there says where it went instead."""
+    return f"{local_minute(due, tz)} -> {local_minute(woke, tz)}: overdue, no worker ran it in time"
+
+
 def state_label(s: SequenceState) -> str:
     return s.outcome or (STATE_PAUSED if s.paused else s.state)
 
