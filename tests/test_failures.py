@@ -25,7 +25,8 @@ from contracts.sequence import COMPLETED_NO_REPLY, SequenceInput, SequenceResult
 from tests.factories import make_account, sequence_input
 from tests.test_sequence import emails_in, running_worker, start
 from winback.simulate import InstantTaskBoard
-from workflows.sequence import _RETRY, SequenceWorkflow
+from workflows.policies import TOUCH_RETRY
+from workflows.sequence import SequenceWorkflow
 
 # Real seconds. Only a regression (an activity retried without end) ever waits this long: a
 # healthy run takes a few seconds, since the server skips every wait and retry interval.
@@ -152,8 +153,8 @@ async def test_a_send_that_keeps_failing_gives_up_after_a_bounded_number_of_atte
         result = await result_or_hang(handle)
 
     emails = len(inp.plan.touches)
-    assert _RETRY.maximum_attempts > 1
-    assert transport.attempts == _RETRY.maximum_attempts * emails
+    assert TOUCH_RETRY.maximum_attempts > 1
+    assert transport.attempts == TOUCH_RETRY.maximum_attempts * emails
     assert result.outcome == COMPLETED_NO_REPLY
     assert [t.status for t in result.touches] == ["failed"] * emails
     assert result.touches[0].note == (
@@ -161,7 +162,7 @@ async def test_a_send_that_keeps_failing_gives_up_after_a_bounded_number_of_atte
     )
     sends = await activity_failures(handle, "send_email")
     assert [(attempt, non_retryable) for attempt, _, non_retryable in sends] == [
-        (_RETRY.maximum_attempts, False)
+        (TOUCH_RETRY.maximum_attempts, False)
     ] * emails
 
 
