@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlparse
@@ -97,6 +98,8 @@ def load_accounts(path: Path) -> AccountsFile:
     seen_ids: dict[str, int] = {}
     invalid: list[tuple[str, str]] = []
     rows = 0
+    columns = list(header.items())
+    last_column = max(header.values())
     for index, cells in enumerate(table[1:]):
         if not any(cell.strip() for cell in cells):
             continue
@@ -113,7 +116,10 @@ def load_accounts(path: Path) -> AccountsFile:
             first = cells[header["account_id"]].strip() if header["account_id"] < len(cells) else ""
             invalid.append((first or f"row {row}", problem))
             continue
-        values = {name: (cells[i].strip() if i < len(cells) else "") for name, i in header.items()}
+        if len(cells) > last_column:
+            values = {name: cells[i].strip() for name, i in columns}
+        else:
+            values = {name: (cells[i].strip() if i < len(cells) else "") for name, i in columns}
         report = _RowReport(source, row)
         account = _account(values, report, seen_ids, row)
         errors.extend(report.lines)
@@ -380,6 +386,8 @@ def _is_date(text: str) -> bool:
     return True
 
 
+# Picklist values repeat in every row: each distinct one is worked out once (also _locale).
+@lru_cache(maxsize=1024)
 def _keyword(text: str) -> str:
     # "Product gap" and "product-gap" in a CRM picklist mean product_gap.
     return re.sub(r"[\s-]+", "_", text.strip().lower())
@@ -395,6 +403,7 @@ def looks_like_email(text: str) -> bool:
     return EMAIL_RE.fullmatch(text) is not None
 
 
+@lru_cache(maxsize=1024)
 def _locale(text: str) -> str | None:
     tag = text.replace("_", "-")
     if not _LOCALE_RE.fullmatch(tag):
