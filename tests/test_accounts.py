@@ -223,7 +223,7 @@ def test_arr_negative() -> None:
     ]
 
 
-@pytest.mark.parametrize("bad", ["acme@corp", "ACC 1001", "-ACC", "A" * 65])
+@pytest.mark.parametrize("bad", ["acme@corp", "ACC 1001", "-ACC", "A" * 65, ".", "..", "../x", "A/B"])
 def test_account_id_must_work_as_a_workflow_id(bad: str) -> None:
     assert errors(account_id=bad) == [
         f"accounts.csv: row 2, column account_id: '{bad}' cannot be used as an id; it becomes "
