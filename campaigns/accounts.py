@@ -2,14 +2,13 @@
 
 Row problems are collected, not raised: a launch can refuse the whole file or, with
 `--skip-invalid`, start the valid rows. Only problems with the file itself (missing, not
-UTF-8, empty, header columns missing) raise ConfigError. Row numbers are spreadsheet rows:
-the header is row 1 and the first account row 2.
+UTF-8, empty, header columns missing, a quote that swallows the rows after it: see
+campaigns/csvtable.py) raise ConfigError. Row numbers are spreadsheet rows: the header is
+row 1 and the first account row 2.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from urllib.parse import urlparse
 
 from campaigns import cells, countries, zones
 from campaigns.cells import looks_like_email as looks_like_email  # campaign.py checks senders alike
+from campaigns.csvtable import delimiter, normal_column, read_table, read_text
 from campaigns.errors import ConfigError, choose_from, closest, display_path
 from campaigns.model import CHURN_REASONS, DEPARTURES, Account, Contact
 
@@ -70,7 +70,7 @@ class AccountsFile:
 def load_accounts(path: Path) -> AccountsFile:
     """Read the CSV; raises ConfigError only for problems with the file as a whole."""
     source = display_path(path)
-    text = _read_text(path, source)
+    text = read_text(path, source)
     if not text.strip():
         raise ConfigError(
             [
@@ -78,12 +78,8 @@ def load_accounts(path: Path) -> AccountsFile:
                 f"{','.join(REQUIRED_COLUMNS)}"
             ]
         )
-    try:
-        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
-    except csv.Error as err:
-        raise ConfigError(
-            [f"{source}: the file is not readable as CSV ({err}); export it again as CSV UTF-8"]
-        ) from err
+    parsed = read_table(text, source, delimiter(text))
+    table = parsed.records
     header = _header(table[0], source)
 
     accounts: list[Account] = []
@@ -98,6 +94,10 @@ def load_accounts(path: Path) -> AccountsFile:
             continue
         rows += 1
         row = index + 2
+        if row in parsed.broken_rows:
+            # Its cells hold the rest of the file: any other problem they show is noise.
+            errors.append(f"{source}: {parsed.broken_rows[row]}")
+            continue
         # Spreadsheets export rectangles, header included: a longer row has a stray comma.
         if len(record) > len(table[0]):
             problem = (
@@ -122,6 +122,8 @@ def load_accounts(path: Path) -> AccountsFile:
             invalid.append((values.get("account_id") or f"row {row}", report.summary()))
         elif account is not None:
             accounts.append(account)
+    if parsed.broken_rows:
+        raise ConfigError(errors)  # no row after a broken quote can be trusted, nor skipped
     return AccountsFile(
         accounts=tuple(accounts), errors=tuple(errors), rows=rows, invalid_rows=tuple(invalid)
     )
@@ -149,43 +151,12 @@ class _RowReport:
         return " | ".join(line[len(self.source) + 2 :] for line in self.lines)
 
 
-def _read_text(path: Path, source: str) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError([f"{source}: file not found; check the path and the file name"]) from None
-    except OSError as err:
-        raise ConfigError(
-            [f"{source}: cannot read the file ({err.strerror}); check the path and permissions"]
-        ) from None
-    try:
-        return data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
-    except UnicodeDecodeError as err:
-        row = data.count(b"\n", 0, err.start) + 1
-        raise ConfigError(
-            [f"{source}: row {row}: the file is not UTF-8 text; save it from your spreadsheet as 'CSV UTF-8'"]
-        ) from None
-
-
-def _delimiter(text: str) -> str:
-    # Spreadsheets in many European locales export with ';' because ',' is the decimal mark.
-    first = text.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _normal_column(name: str) -> str:
-    # "Account ID" and "account-id" are what people type in a spreadsheet header.
-    return re.sub(r"[\s-]+", "_", name.strip().lower())
-
-
 def _header(names: list[str], source: str) -> dict[str, int]:
     header: dict[str, int] = {}
     lines: list[str] = []
     unknown: list[str] = []
     for i, cell in enumerate(names):
-        name = _normal_column(cell)
+        name = normal_column(cell)
         if name in header:
             lines.append(f"{source}: row 1: column '{name}' appears twice; keep one of them")
         elif name in COLUMNS:

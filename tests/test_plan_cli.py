@@ -116,3 +116,15 @@ async def test_a_churn_year_of_9999_is_one_line_and_exit_2_not_a_traceback(tmp_p
     skipped = await plan(tmp_path, accounts, "--as-of", "2027-01-15", "--skip-invalid")
     assert skipped.code == 0 and skipped.err == ""
     assert "skipped  row 2 (ACC-1001): column churned_on: '9999-12-31' is out of range" in skipped.out
+
+
+async def test_a_stray_quote_stops_the_plan_even_with_skip_invalid(tmp_path: Path) -> None:
+    # Skipping "bad rows" would plan 0 of 0 accounts: the quote swallowed every row after it.
+    accounts = with_row_2(tmp_path, lambda line: line.replace(",needed ", ',"needed ', 1))
+    for args in ((), ("--skip-invalid",), ("--skip-invalid", "--json")):
+        run = await plan(tmp_path, accounts, "--as-of", "2027-01-15", *args)
+        assert (run.code, run.out) == (2, ""), run.out
+        assert run.err.splitlines() == [
+            f'{accounts}: row 2: a quote (") opens in column churn_detail and never closes, so the '
+            "rest of the file would be read as one value; close the quote or remove it"
+        ]
