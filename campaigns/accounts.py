@@ -2,23 +2,24 @@
 
 Row problems are collected, not raised: a launch can refuse the whole file or, with
 `--skip-invalid`, start the valid rows. Only problems with the file itself (missing, not
-UTF-8, empty, header columns missing) raise ConfigError. Row numbers are spreadsheet rows:
-the header is row 1 and the first account row 2.
+UTF-8, empty, header columns missing, a quote that swallows the rows after it: see
+campaigns/csvtable.py) raise ConfigError. Row numbers are spreadsheet rows: the header is
+row 1 and the first account row 2.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlparse
 
-from campaigns import countries, zones
+from campaigns import cells, countries, zones
+from campaigns.cells import looks_like_email as looks_like_email  # campaign.py checks senders alike
+from campaigns.csvtable import delimiter, normal_column, read_table, read_text
 from campaigns.errors import ConfigError, choose_from, closest, display_path
 from campaigns.model import CHURN_REASONS, DEPARTURES, Account, Contact
 
@@ -56,14 +57,7 @@ ACCOUNT_ID_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 # id>": an account called "launch-x" would share its id with campaign x's launch, and Temporal
 # runs one workflow per id (contracts/ids.py builds both from this prefix).
 RESERVED_ACCOUNT_ID_PREFIX: Final = "launch-"
-_LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-EMAIL_RE: Final = re.compile(rf"[^@\s<>(),;:\"]+@{_LABEL}(?:\.{_LABEL})+")
 _DOMAIN_RE: Final = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]")
-_NUMBER_RE: Final = re.compile(r"\d+(?:\.\d+)?")
-# "12,000" or "12 000" (spreadsheets in many locales group with a space or no-break space);
-# a comma not followed by exactly three digits could be a decimal comma, so it is refused.
-_GROUPED_RE: Final = re.compile(r"\d{1,3}(?:([, \u00a0\u202f])\d{3})(?:\1\d{3})*(?:\.\d+)?")
-_DATE_RE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LOCALE_RE: Final = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
 
@@ -80,7 +74,7 @@ class AccountsFile:
 def load_accounts(path: Path) -> AccountsFile:
     """Read the CSV; raises ConfigError only for problems with the file as a whole."""
     source = display_path(path)
-    text = _read_text(path, source)
+    text = read_text(path, source)
     if not text.strip():
         raise ConfigError(
             [
@@ -88,12 +82,8 @@ def load_accounts(path: Path) -> AccountsFile:
                 f"{','.join(REQUIRED_COLUMNS)}"
             ]
         )
-    try:
-        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
-    except csv.Error as err:
-        raise ConfigError(
-            [f"{source}: the file is not readable as CSV ({err}); export it again as CSV UTF-8"]
-        ) from err
+    parsed = read_table(text, source, delimiter(text))
+    table = parsed.records
     header = _header(table[0], source)
 
     accounts: list[Account] = []
@@ -101,30 +91,43 @@ def load_accounts(path: Path) -> AccountsFile:
     seen_ids: dict[str, int] = {}
     invalid: list[tuple[str, str]] = []
     rows = 0
-    for index, cells in enumerate(table[1:]):
-        if not any(cell.strip() for cell in cells):
+    columns = list(header.items())
+    last_column = max(header.values())
+    for index, record in enumerate(table[1:]):
+        if not any(cell.strip() for cell in record):
             continue
         rows += 1
         row = index + 2
+        if row in parsed.broken_rows:
+            # Its cells hold the rest of the file: any other problem they show is noise.
+            errors.append(f"{source}: {parsed.broken_rows[row]}")
+            continue
         # Spreadsheets export rectangles, header included: a longer row has a stray comma.
-        if len(cells) > len(table[0]):
+        if len(record) > len(table[0]):
             problem = (
-                f"row {row}: has {len(cells)} values but the header has {len(table[0])} "
+                f"row {row}: has {len(record)} values but the header has {len(table[0])} "
                 "columns; a value probably contains a comma, so put quotes around it (or write "
                 "numbers without thousands separators)"
             )
             errors.append(f"{source}: {problem}")
-            first = cells[header["account_id"]].strip() if header["account_id"] < len(cells) else ""
+            first = record[header["account_id"]].strip() if header["account_id"] < len(record) else ""
             invalid.append((first or f"row {row}", problem))
             continue
-        values = {name: (cells[i].strip() if i < len(cells) else "") for name, i in header.items()}
+        if len(record) > last_column:
+            values = {name: record[i].strip() for name, i in columns}
+        else:
+            values = {name: (record[i].strip() if i < len(record) else "") for name, i in columns}
         report = _RowReport(source, row)
+        if cells.CONTROL_RE.search("".join(values.values())):
+            _control_characters(values, report)
         account = _account(values, report, seen_ids, row)
         errors.extend(report.lines)
         if report.lines:
             invalid.append((values.get("account_id") or f"row {row}", report.summary()))
         elif account is not None:
             accounts.append(account)
+    if parsed.broken_rows:
+        raise ConfigError(errors)  # no row after a broken quote can be trusted, nor skipped
     return AccountsFile(
         accounts=tuple(accounts), errors=tuple(errors), rows=rows, invalid_rows=tuple(invalid)
     )
@@ -137,8 +140,13 @@ class _RowReport:
         self.source = source
         self.prefix = f"{source}: row {row}"
         self.lines: list[str] = []
+        # Columns already reported for what they contain: one line for them, never a second
+        # one that would echo the value.
+        self.quiet: set[str] = set()
 
     def __call__(self, column: str, problem: str) -> None:
+        if column in self.quiet:
+            return
         where = f"{self.prefix}, column {column}" if column else self.prefix
         self.lines.append(f"{where}: {problem}")
 
@@ -147,43 +155,12 @@ class _RowReport:
         return " | ".join(line[len(self.source) + 2 :] for line in self.lines)
 
 
-def _read_text(path: Path, source: str) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError([f"{source}: file not found; check the path and the file name"]) from None
-    except OSError as err:
-        raise ConfigError(
-            [f"{source}: cannot read the file ({err.strerror}); check the path and permissions"]
-        ) from None
-    try:
-        return data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
-    except UnicodeDecodeError as err:
-        row = data.count(b"\n", 0, err.start) + 1
-        raise ConfigError(
-            [f"{source}: row {row}: the file is not UTF-8 text; save it from your spreadsheet as 'CSV UTF-8'"]
-        ) from None
-
-
-def _delimiter(text: str) -> str:
-    # Spreadsheets in many European locales export with ';' because ',' is the decimal mark.
-    first = text.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _normal_column(name: str) -> str:
-    # "Account ID" and "account-id" are what people type in a spreadsheet header.
-    return re.sub(r"[\s-]+", "_", name.strip().lower())
-
-
-def _header(cells: list[str], source: str) -> dict[str, int]:
+def _header(names: list[str], source: str) -> dict[str, int]:
     header: dict[str, int] = {}
     lines: list[str] = []
     unknown: list[str] = []
-    for i, cell in enumerate(cells):
-        name = _normal_column(cell)
+    for i, cell in enumerate(names):
+        name = normal_column(cell)
         if name in header:
             lines.append(f"{source}: row 1: column '{name}' appears twice; keep one of them")
         elif name in COLUMNS:
@@ -201,6 +178,14 @@ def _header(cells: list[str], source: str) -> dict[str, int]:
     if lines:
         raise ConfigError(lines)
     return header
+
+
+def _control_characters(values: dict[str, str], report: _RowReport) -> None:
+    for column, value in values.items():
+        problem = cells.control_problem(value)
+        if problem is not None:
+            report(column, problem)
+            report.quiet.add(column)
 
 
 def _account(
@@ -275,15 +260,12 @@ def _account(
         else:
             timezone = resolved
 
-    arr = _arr(required("arr", "write the ARR as a plain number such as 12000"), report)
+    arr_text = required("arr", "write the ARR as a plain number such as 12000")
+    arr = cells.arr(arr_text, report) if arr_text else None
 
     churned_on: str | None = get("churned_on") or None
-    if churned_on is not None and not _is_date(churned_on):
-        report(
-            "churned_on",
-            f"'{churned_on}' is not a date; write it as YYYY-MM-DD such as "
-            "2026-03-01, or leave it empty for an at-risk account",
-        )
+    if churned_on is not None:
+        cells.check_date(churned_on, "churned_on", "or leave it empty for an at-risk account", report)
 
     reason = _keyword(get("churn_reason"))
     if not reason:
@@ -303,12 +285,12 @@ def _account(
         )
 
     owner = required("owner", "write the CSM's email such as maria.lind@winback.example").lower()
-    if owner:
-        _check_email(owner, "owner", report)
+    if owner and cells.check_email(owner, "owner", report):
+        cells.check_handle(owner, report)
     contact_name = required("contact_name", "write the contact's full name")
     contact_email = required("contact_email", "write the contact's email address")
     if contact_email:
-        _check_email(contact_email, "contact_email", report)
+        cells.check_email(contact_email, "contact_email", report)
 
     linkedin_url = get("linkedin_url")
     if linkedin_url:
@@ -333,7 +315,7 @@ def _account(
     elif exec_email and not exec_name:
         report("exec_name", "is empty but exec_email is filled; add the executive's name or clear exec_email")
     elif exec_email:
-        _check_email(exec_email, "exec_email", report)
+        cells.check_email(exec_email, "exec_email", report)
         executive = Contact(name=exec_name, email=exec_email, title=get("exec_title"))
 
     aliases = tuple(dict.fromkeys(a.strip() for a in get("aliases").split(";") if a.strip()))
@@ -365,47 +347,14 @@ def _account(
     )
 
 
-def _arr(text: str, report: Callable[[str, str], None]) -> float | None:
-    if not text:
-        return None
-    fix = "write the ARR as a plain number such as 12000 (12,000 works too; leave out the currency)"
-    if text.startswith("-") and _NUMBER_RE.fullmatch(text[1:]):
-        report("arr", f"'{text}' is negative; {fix}")
-        return None
-    if _NUMBER_RE.fullmatch(text):
-        return float(text)
-    match = _GROUPED_RE.fullmatch(text)
-    if match:
-        return float(text.replace(match.group(1), ""))
-    report("arr", f"'{text}' is not a number; {fix}")
-    return None
-
-
-def _is_date(text: str) -> bool:
-    if not _DATE_RE.fullmatch(text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
+# Picklist values repeat in every row: each distinct one is worked out once (also _locale).
+@lru_cache(maxsize=1024)
 def _keyword(text: str) -> str:
     # "Product gap" and "product-gap" in a CRM picklist mean product_gap.
     return re.sub(r"[\s-]+", "_", text.strip().lower())
 
 
-def _check_email(value: str, column: str, report: Callable[[str, str], None]) -> None:
-    if not looks_like_email(value):
-        report(column, f"'{value}' is not an email address; write it as name@company.com")
-
-
-def looks_like_email(text: str) -> bool:
-    """A plain address (no display name); deliverability is the mail provider's business."""
-    return EMAIL_RE.fullmatch(text) is not None
-
-
+@lru_cache(maxsize=1024)
 def _locale(text: str) -> str | None:
     tag = text.replace("_", "-")
     if not _LOCALE_RE.fullmatch(tag):

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from campaigns.errors import ConfigError, closest
+from campaigns.errors import ConfigError
+from campaigns.nearest import Nearest
 
 __all__ = ["all_zones", "country_zones", "is_zone", "tz_table", "zone", "zone_fix", "zone_for_country"]
 
@@ -34,6 +35,9 @@ def zone(tz: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {tz!r}; use an IANA name like 'Europe/Helsinki'") from err
 
 
+# Cached because a miss is not: `zone` caches only zones found, and looking for a name that is
+# not there costs the file system a search, once per row of a CRM export with a misspelt zone.
+@lru_cache(maxsize=4096)
 def is_zone(name: str) -> bool:
     """Whether `name` is a zone; also False for names that are folders of the database."""
     try:
@@ -45,7 +49,7 @@ def is_zone(name: str) -> bool:
 
 def zone_fix(name: str, country: str) -> str:
     """The fix for an unknown zone: the likely intended one, else the country's first."""
-    guess = closest(name, all_zones())
+    guess = _zone_guess(name)
     if guess is not None:
         return f"did you mean '{guess}'?"
     zones = country_zones(country)
@@ -55,6 +59,18 @@ def zone_fix(name: str, country: str) -> str:
 @cache
 def all_zones() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
+
+
+# A CRM export repeats the same misspelling in every row of a region: one guess per distinct
+# name, and a matcher that stays fast when the names are all distinct.
+@lru_cache(maxsize=4096)
+def _zone_guess(name: str) -> str | None:
+    return _zone_matcher()(name)
+
+
+@cache
+def _zone_matcher() -> Nearest:
+    return Nearest(all_zones())
 
 
 def tz_table(name: str) -> list[list[str]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.cli import EXAMPLES, Run, env_for, winback
@@ -90,3 +92,39 @@ async def test_a_bad_as_of_is_one_line_and_exit_2(tmp_path: Path) -> None:
     run = await plan(tmp_path, ACCOUNTS, "--as-of", "next week")
     assert run.code == 2 and run.out == ""
     assert run.err.strip() == "--as-of: 'next week' is not a date; write it as YYYY-MM-DD, e.g. 2027-03-01"
+
+
+def with_row_2(tmp_path: Path, edit: Callable[[str], str]) -> Path:
+    """The example file with row 2 (ACC-1001) edited as text."""
+    lines = ACCOUNTS.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = edit(lines[1])
+    path = tmp_path / "accounts.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+async def test_a_churn_year_of_9999_is_one_line_and_exit_2_not_a_traceback(tmp_path: Path) -> None:
+    accounts = with_row_2(
+        tmp_path, lambda line: re.sub(r",\d{4}-\d{2}-\d{2},", ",9999-12-31,", line, count=1)
+    )
+    run = await plan(tmp_path, accounts, "--as-of", "2027-01-15")
+    assert run.code == 2 and run.out == "", run.err
+    assert run.err.splitlines() == [
+        f"{accounts}: row 2, column churned_on: '9999-12-31' is out of range: the year must be "
+        "1900-2200; write it as YYYY-MM-DD such as 2026-03-01, or leave it empty for an at-risk account"
+    ]
+    skipped = await plan(tmp_path, accounts, "--as-of", "2027-01-15", "--skip-invalid")
+    assert skipped.code == 0 and skipped.err == ""
+    assert "skipped  row 2 (ACC-1001): column churned_on: '9999-12-31' is out of range" in skipped.out
+
+
+async def test_a_stray_quote_stops_the_plan_even_with_skip_invalid(tmp_path: Path) -> None:
+    # Skipping "bad rows" would plan 0 of 0 accounts: the quote swallowed every row after it.
+    accounts = with_row_2(tmp_path, lambda line: line.replace(",needed ", ',"needed ', 1))
+    for args in ((), ("--skip-invalid",), ("--skip-invalid", "--json")):
+        run = await plan(tmp_path, accounts, "--as-of", "2027-01-15", *args)
+        assert (run.code, run.out) == (2, ""), run.out
+        assert run.err.splitlines() == [
+            f'{accounts}: row 2: a quote (") opens in column churn_detail and never closes, so the '
+            "rest of the file would be read as one value; close the quote or remove it"
+        ]

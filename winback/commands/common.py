@@ -90,9 +90,10 @@ def load_inputs(
     if accounts is not None and not skip_invalid:
         lines += list(accounts.errors)
     if lines or campaign is None or accounts is None:
-        # One line per problem and nothing else: scripts and people read these.
-        for line in lines:
-            click.echo(line, err=True)
+        # One line per problem and nothing else: scripts and people read these. One write:
+        # a CRM export can have a problem in each of 100,000s of rows, and echo flushes.
+        if lines:
+            click.echo("\n".join(lines), err=True)
         sys.exit(EXIT_BAD_INPUT)
     return campaign, accounts
 
@@ -111,5 +112,6 @@ def parse_moment(text: str, problem: str) -> datetime:
 
 def list_skipped(accounts_file: AccountsFile, err: bool = False) -> None:
     """The rows --skip-invalid left out, one line each."""
-    for where, problems in accounts_file.invalid_rows:
-        click.echo(f"  skipped      {where}: {problems}", err=err)
+    if accounts_file.invalid_rows:
+        lines = (f"  skipped      {where}: {problems}" for where, problems in accounts_file.invalid_rows)
+        click.echo("\n".join(lines), err=err)
