@@ -54,6 +54,11 @@ class Settings:
                 fh.write(secrets.token_hex(32))
         return path.read_text().strip().encode()
 
+    def sendgrid_webhook_public_key(self) -> str | None:
+        """SENDGRID_WEBHOOK_PUBLIC_KEY, the verification key of SendGrid's Signed Event Webhook
+        (base64, as its settings page shows it). Unset: the webhook takes no events at all."""
+        return os.environ.get("SENDGRID_WEBHOOK_PUBLIC_KEY", "").strip() or None
+
 
 def load() -> Settings:
     return Settings(
