@@ -216,3 +216,10 @@ def test_counts_for_one_sequence(store: Store) -> None:
         received_at=RECEIVED,
     )
     assert store.provider_event_counts(workflow_id="winback-ACC-1") == {"delivered": 1, "open": 1}
+
+
+def test_an_event_handed_over_twice_in_one_call_is_stored_once(store: Store) -> None:
+    [bounce] = events(event())
+    receipt = store.record_provider_events([bounce, bounce], received_at=RECEIVED)
+    assert receipt.stored == (bounce,) and receipt.acted == (bounce,)
+    assert store.provider_event_counts() == {"bounce": 1}

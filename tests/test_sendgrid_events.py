@@ -486,3 +486,8 @@ def test_a_shared_id_falls_back_to_the_content() -> None:
     parsed = parse_events(batch(bounce(), bounce(event="dropped", reason="Bounced Address")))
     assert len(parsed.events) == 2
     assert all(e.dedup_key.startswith("h:") for e in parsed.events)
+
+
+def test_keys_fit_their_columns_whatever_the_provider_sends() -> None:
+    long = one(event="x" * 500, email="a@b.example", sg_event_id="i" * 500, timestamp=1)
+    assert len(long.dedup_key) <= 120 and len(long.business_key) <= 120

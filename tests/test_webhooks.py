@@ -131,7 +131,7 @@ def test_an_unusable_public_key_refuses_every_post_and_says_why(
     signer: Signer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="winback.webhooks"):
+    with caplog.at_level(logging.ERROR, logger="winback.web.sendgrid"):
         client = app_for(settings, store, stopper, "not a key!")
     assert "SENDGRID_WEBHOOK_PUBLIC_KEY is not usable (the public key is not base64)" in caplog.text
     response = post(client, signer, batch(event()))

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from starlette.responses import Response
     from starlette.routing import Route
 
-log = logging.getLogger("winback.webhooks")
+# Under winback.web, so `winback web`'s INFO level reaches these lines too.
+log = logging.getLogger("winback.web.sendgrid")
 
 PATH: Final = "/webhooks/sendgrid/events"
 MAX_BODY: Final = 5 * 1024 * 1024  # SendGrid batches stay far below this
@@ -123,7 +124,9 @@ def routes(config: SendGridEvents) -> list[Route]:
 
     key_problem: str | None = None
     key = None
-    if config.public_key is not None:
+    if config.public_key is None:
+        log.info("SENDGRID_WEBHOOK_PUBLIC_KEY is not set: SendGrid events are refused (503)")
+    else:
         try:
             key = sg.load_public_key(config.public_key)
         except ValueError as err:

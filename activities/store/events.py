@@ -50,7 +50,8 @@ class ProviderEventLog:
         and rolls back whole, so its caller answers with an error and SendGrid posts again.
         """
         pe = schema.provider_events
-        rows = [_row(event, received_at) for event in events]
+        firsts = _firsts(events)
+        rows = [_row(event, received_at) for event in firsts]
         with write_transaction(self._engine) as conn:
             new: set[str] = set()
             for chunk in rowmap.chunks(rows, _INSERT_CHUNK):
@@ -61,7 +62,7 @@ class ProviderEventLog:
                     .returning(pe.c.dedup_key)
                 )
                 new.update(conn.execute(stmt).scalars())
-            stored = tuple(event for event in events if event.dedup_key in new)
+            stored = tuple(event for event in firsts if event.dedup_key in new)
             facts = [event for event in stored if event.preference is not None]
             claimed = _claimed(conn, [event.business_key for event in facts])
             acted: list[E] = []
@@ -86,6 +87,17 @@ class ProviderEventLog:
             query = query.where(pe.c.workflow_id == workflow_id)
         with self._engine.connect() as conn:
             return {kind: count for kind, count in conn.execute(query)}
+
+
+def _firsts(events: Sequence[E]) -> list[E]:
+    """Each event once, in order: one INSERT must not propose the same key twice."""
+    seen: set[str] = set()
+    firsts: list[E] = []
+    for event in events:
+        if event.dedup_key not in seen:
+            seen.add(event.dedup_key)
+            firsts.append(event)
+    return firsts
 
 
 def _row(event: ProviderEventRecord, received_at: datetime) -> dict[str, object]:
