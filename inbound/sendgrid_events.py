@@ -281,7 +281,10 @@ def parse_events(raw_body: bytes) -> Batch:
     skipped: list[Skipped] = []
     seen: set[str] = set()
     for position, item in enumerate(items):
-        event = _event(item, unique_ids=ids)
+        try:
+            event = _event(item, unique_ids=ids)
+        except RecursionError:  # nesting json.loads just managed, copied into the payload
+            event = "nested too deeply"
         if isinstance(event, str):
             skipped.append(Skipped(position, event))
         elif event.dedup_key in seen:

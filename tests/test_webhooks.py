@@ -3,6 +3,7 @@ signed and fresh, stored before the 2xx, acted on once however often SendGrid po
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from collections.abc import Iterator
@@ -16,7 +17,8 @@ from starlette.exceptions import StarletteDeprecationWarning
 from activities.store import ProviderEventsReceipt, Store, database_url
 from campaigns.model import Enrolment
 from inbound.sendgrid_events import SIGNATURE_HEADER, TIMESTAMP_HEADER, Event
-from tests.sendgrid import VECTOR_BODY, VECTOR_NOW, Signer, batch, vector_headers
+from tests.sendgrid import VECTOR, VECTOR_BODY, VECTOR_NOW, Signer, batch, vector_headers
+from winback import webhooks
 from winback.settings import Settings
 from winback.web import create_app, store_recorder
 from winback.webhooks import MAX_BODY, PATH, SendGridEvents
@@ -211,8 +213,6 @@ def test_unsigned_or_stale_posts_are_refused_with_403(
 def test_the_sdks_vector_is_accepted_on_its_own_clock_only(
     settings: Settings, store: Store, stopper: RecordingStopper
 ) -> None:
-    from tests.sendgrid import VECTOR
-
     on_its_clock = SendGridEvents(
         VECTOR["public_key_b64_der"], lambda: store, stopper, clock=lambda: VECTOR_NOW
     )
@@ -381,3 +381,47 @@ def test_the_key_comes_from_the_environment_and_events_go_to_the_settings_store(
     with Store.open(database_url(settings.data_dir)) as opened:
         assert opened.provider_event_counts() == {"bounce": 1}
         assert opened.suppression(ADDRESS, as_of=AS_OF) is not None
+
+
+class HangingStopper(RecordingStopper):
+    async def stop(self, workflow_id: str, outcome: str, reason: str) -> None:
+        self.calls.append((workflow_id, outcome, reason))
+        await asyncio.Event().wait()
+
+
+def test_a_stop_that_hangs_does_not_hold_the_answer(
+    settings: Settings,
+    store: Store,
+    signer: Signer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(webhooks, "STOP_TIMEOUT_S", 0.2)
+    hanging = HangingStopper()
+    client = app_for(settings, store, hanging, signer.public_key)
+    with caplog.at_level(logging.ERROR):
+        response = post(client, signer, batch(event()))
+    assert response.status_code == 200 and len(hanging.calls) == 1
+    assert (
+        "could not stop sequence winback-ACC-1 (bounced) after a SendGrid bounce: TimeoutError" in caplog.text
+    )
+
+
+def test_every_sequence_a_batch_names_is_stopped(
+    client: TestClient, stopper: RecordingStopper, signer: Signer
+) -> None:
+    body = batch(
+        event(),
+        event(
+            email="mikko@saari.example",
+            event="unsubscribe",
+            sg_event_id="u-2==",
+            winback_workflow_id="winback-ACC-2",
+            reason="",
+        ),
+    )
+    assert post(client, signer, body).status_code == 200
+    assert sorted(call[:2] for call in stopper.calls) == [
+        ("winback-ACC-1", "bounced"),
+        ("winback-ACC-2", "unsubscribed"),
+    ]

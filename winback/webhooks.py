@@ -40,6 +40,7 @@ log = logging.getLogger("winback.web.sendgrid")
 
 PATH: Final = "/webhooks/sendgrid/events"
 MAX_BODY: Final = 5 * 1024 * 1024  # SendGrid batches stay far below this
+STOP_TIMEOUT_S: Final = 5.0
 
 NO_KEY: Final = (
     "SendGrid events are not accepted: SENDGRID_WEBHOOK_PUBLIC_KEY is not set. Turn on the "
@@ -189,25 +190,32 @@ async def _body(request: Request, limit: int) -> bytes | None:
 
 
 async def _stop_sequences(stopper: SequenceStopper, acted: Sequence[sg.Event]) -> None:
+    stops: list[tuple[str, str, sg.Event]] = []
     for event in acted:
         if event.stop_outcome is None:
             continue
         if event.workflow_id is None:
             log.info("SendGrid %s recorded for mail without a winback sequence: nothing to stop", event.kind)
             continue
-        try:
-            await stopper.stop(event.workflow_id, event.stop_outcome, event.summary)
-        except Exception as err:
-            # Not a reason to make SendGrid retry: the event is stored and its fact acted on, so
-            # a retry would find nothing new to stop. Making the stop itself reliable belongs
-            # to the stopper.
-            log.error(
-                "could not stop sequence %s (%s) after a SendGrid %s: %s",
-                event.workflow_id,
-                event.stop_outcome,
-                event.kind,
-                type(err).__name__,
-            )
+        stops.append((event.workflow_id, event.stop_outcome, event))
+    await asyncio.gather(*(_stop(stopper, *stop) for stop in stops))
+
+
+async def _stop(stopper: SequenceStopper, workflow_id: str, outcome: str, event: sg.Event) -> None:
+    try:
+        # Bounded: SendGrid gives up on a slow answer and posts again, for events already stored.
+        await asyncio.wait_for(stopper.stop(workflow_id, outcome, event.summary), STOP_TIMEOUT_S)
+    except Exception as err:
+        # Not a reason to make SendGrid retry: the event is stored and its fact acted on, so a
+        # retry would find nothing new to stop. Making the stop itself reliable belongs to the
+        # stopper.
+        log.error(
+            "could not stop sequence %s (%s) after a SendGrid %s: %s",
+            workflow_id,
+            outcome,
+            event.kind,
+            type(err).__name__,
+        )
 
 
 def _log_batch(batch: sg.Batch, receipt: ProviderEventsReceipt[sg.Event]) -> None:
