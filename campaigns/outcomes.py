@@ -1,17 +1,30 @@
 """How a sequence ends. The store records it, the plan reports it, and a decline or a
-sequence nobody answered leaves a cool-off behind (campaigns.contactability)."""
+sequence nobody answered leaves a cool-off behind (campaigns.contactability). A bounce or an
+unsubscribe reported by the email provider ends it too; the permanent preference behind those
+is recorded when the provider's event arrives (inbound/sendgrid_events.py), not by the outcome."""
 
 from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["CANCELLED", "COMPLETED_NO_REPLY", "DECLINED", "OUTCOMES", "REPLIED", "outcome_words"]
+__all__ = [
+    "BOUNCED",
+    "CANCELLED",
+    "COMPLETED_NO_REPLY",
+    "DECLINED",
+    "OUTCOMES",
+    "REPLIED",
+    "UNSUBSCRIBED",
+    "outcome_words",
+]
 
 REPLIED: Final = "replied"
 DECLINED: Final = "declined"
 COMPLETED_NO_REPLY: Final = "completed_no_reply"
 CANCELLED: Final = "cancelled"
-OUTCOMES: Final = (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED)
+BOUNCED: Final = "bounced"
+UNSUBSCRIBED: Final = "unsubscribed"
+OUTCOMES: Final = (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED, BOUNCED, UNSUBSCRIBED)
 
 _WORDS: Final = {COMPLETED_NO_REPLY: "completed with no reply"}
 

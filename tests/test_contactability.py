@@ -129,7 +129,7 @@ def test_other_outcomes_imply_nothing(outcome: str) -> None:
 
 
 def test_every_outcome_is_known() -> None:
-    assert OUTCOMES == ("replied", "declined", "completed_no_reply", "cancelled")
+    assert OUTCOMES == ("replied", "declined", "completed_no_reply", "cancelled", "bounced", "unsubscribed")
 
 
 # --- suppressed ------------------------------------------------------------------------------

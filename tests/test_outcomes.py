@@ -16,7 +16,15 @@ from activities.tasks import FolderTaskBoard
 from campaigns.accounts import load_accounts
 from campaigns.campaign import load_campaign
 from campaigns.months import add_months
-from campaigns.outcomes import CANCELLED, COMPLETED_NO_REPLY, OUTCOMES, REPLIED, outcome_words
+from campaigns.outcomes import (
+    BOUNCED,
+    CANCELLED,
+    COMPLETED_NO_REPLY,
+    OUTCOMES,
+    REPLIED,
+    UNSUBSCRIBED,
+    outcome_words,
+)
 from contracts import sequence as contracts
 from contracts.sequence import DECLINED, DeclineNotice
 from tests.cli import EXAMPLES, env_for, winback
@@ -30,8 +38,8 @@ ACCOUNTS = EXAMPLES / "accounts.csv"
 
 
 def test_the_outcome_names_exist_once() -> None:
-    assert OUTCOMES == (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED)
-    assert OUTCOMES == ("replied", "declined", "completed_no_reply", "cancelled")
+    assert OUTCOMES == (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED, BOUNCED, UNSUBSCRIBED)
+    assert OUTCOMES == ("replied", "declined", "completed_no_reply", "cancelled", "bounced", "unsubscribed")
     # The workflow's contract re-exports them rather than spelling them again.
     assert (contracts.REPLIED, contracts.DECLINED) == (REPLIED, DECLINED)
     assert (contracts.COMPLETED_NO_REPLY, contracts.CANCELLED) == (COMPLETED_NO_REPLY, CANCELLED)
@@ -43,6 +51,8 @@ def test_outcome_words() -> None:
         "declined",
         "completed with no reply",
         "cancelled",
+        "bounced",
+        "unsubscribed",
     ]
     assert outcome_words(None) == "ended"
     assert outcome_words("") == "ended"

@@ -331,6 +331,8 @@ def test_outcome_counts_include_zeros(store: Store) -> None:
         "declined": 0,
         "completed_no_reply": 0,
         "cancelled": 0,
+        "bounced": 0,
+        "unsubscribed": 0,
     }
     store.record_started([started(f"ACC-{n}", "spring-2026") for n in range(1, 6)])
     store.record_started([started("ACC-9", "other")])
@@ -343,6 +345,8 @@ def test_outcome_counts_include_zeros(store: Store) -> None:
         "declined": 2,
         "completed_no_reply": 0,
         "cancelled": 0,
+        "bounced": 0,
+        "unsubscribed": 0,
     }
 
 

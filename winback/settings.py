@@ -55,6 +55,11 @@ class Settings:
     def secret_file(self) -> Path:
         return self.data_dir / "unsubscribe.secret"
 
+    def sendgrid_webhook_public_key(self) -> str | None:
+        """SENDGRID_WEBHOOK_PUBLIC_KEY, the verification key of SendGrid's Signed Event Webhook
+        (base64, as its settings page shows it). Unset: the webhook takes no events at all."""
+        return os.environ.get("SENDGRID_WEBHOOK_PUBLIC_KEY", "").strip() or None
+
     def unsubscribe_secret(self) -> bytes:
         """WINBACK_UNSUBSCRIBE_SECRET, or for local use a random one kept in the data folder.
 

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
+    from winback.webhooks import SendGridEvents
+
 log = logging.getLogger("winback.web")
 
 RecordUnsubscribe = Callable[[str, str], Awaitable[None]]
@@ -92,11 +94,17 @@ CONFIRM_PAGE = page(
 DONE_PAGE = page("You are unsubscribed", "<p>You will not receive these emails from us again.</p>")
 
 
-def create_app(settings: Settings, record_unsubscribe: RecordUnsubscribe | None = None) -> Starlette:
+def create_app(
+    settings: Settings,
+    record_unsubscribe: RecordUnsubscribe | None = None,
+    sendgrid_events: SendGridEvents | None = None,
+) -> Starlette:
     """The ASGI app. Without `record_unsubscribe` it records into the store named by the settings."""
     from starlette.applications import Starlette
     from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse
     from starlette.routing import Route
+
+    from winback import webhooks
 
     secret = settings.unsubscribe_secret()
     record = record_unsubscribe if record_unsubscribe is not None else store_recorder(settings)
@@ -143,6 +151,7 @@ def create_app(settings: Settings, record_unsubscribe: RecordUnsubscribe | None 
             Route("/healthz", healthz, methods=["GET"]),
             Route("/u/{token}", confirm, methods=["GET"]),
             Route("/u/{token}", unsubscribe_now, methods=["POST"]),
+            *webhooks.routes(sendgrid_events or webhooks.from_settings(settings)),
         ]
     )
 

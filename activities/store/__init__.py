@@ -15,6 +15,8 @@ from activities.store.records import (
     LaunchItem,
     LaunchItemResult,
     MessageLogEntry,
+    ProviderEventRecord,
+    ProviderEventsReceipt,
     StoreError,
 )
 from activities.store.schema import metadata
@@ -27,6 +29,8 @@ __all__ = [
     "LaunchItem",
     "LaunchItemResult",
     "MessageLogEntry",
+    "ProviderEventRecord",
+    "ProviderEventsReceipt",
     "Store",
     "StoreError",
     "alembic_config",

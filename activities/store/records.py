@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, Protocol, TypeVar
 
 from contracts.launch import ITEM_PENDING
 
@@ -58,3 +59,51 @@ class LaunchItemResult:
     state: str  # one of contracts.launch.ITEM_RESULT_STATES
     run_id: str = ""
     note: str = ""
+
+
+class ProviderEventRecord(Protocol):
+    """An event the email provider reported, as the store keeps it.
+
+    A Protocol rather than a class of ours: the parsed events (inbound/sendgrid_events.py) fit
+    it as they are, and the store needs no import of `inbound` (docs/ARCHITECTURE.md).
+    """
+
+    @property
+    def provider(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def occurred_at(self) -> datetime | None: ...
+    @property
+    def sg_event_id(self) -> str | None: ...
+    @property
+    def sg_message_id(self) -> str | None: ...
+    @property
+    def ledger_key(self) -> str | None: ...
+    @property
+    def workflow_id(self) -> str | None: ...
+    @property
+    def dedup_key(self) -> str: ...
+    @property
+    def business_key(self) -> str: ...
+    @property
+    def preference(self) -> str | None: ...  # the preference kind it records for ever, if any
+    @property
+    def summary(self) -> str: ...  # why, with no address in it
+    @property
+    def payload(self) -> str: ...
+
+
+E = TypeVar("E", bound=ProviderEventRecord)
+
+
+@dataclass(frozen=True)
+class ProviderEventsReceipt(Generic[E]):
+    """What recording a batch did: the events stored now (the others were stored before), and
+    among them the ones whose fact changed state now (their preference is recorded; their
+    sequence is the caller's to stop)."""
+
+    stored: tuple[E, ...]
+    acted: tuple[E, ...]

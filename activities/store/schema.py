@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -185,4 +186,35 @@ launch_items = Table(
     Column("run_id", String(255), nullable=False),
     Column("note", Text, nullable=False),
     PrimaryKeyConstraint("launch_id", "position"),
+)
+
+# What the email provider told us about our messages (activities/store/events.py). The address
+# is kept in its own column, as in contacts and preferences: it ties a bounce or an unsubscribe
+# to the preference it records; `payload` is the provider's event without it.
+provider_events = Table(
+    "provider_events",
+    metadata,
+    # The same event posted again (SendGrid retries for 24 hours) has the same key.
+    Column("dedup_key", String(120), nullable=False),
+    # The fact the event reports (this address bounced during this sequence): retries that
+    # carry new ids share it.
+    Column("business_key", String(120), nullable=False),
+    # The business key again, on the one event whose fact changed state; NULL on every other.
+    # Unique, so two posts of one fact can never both record it and stop its sequence.
+    Column("effect_key", String(120), nullable=True),
+    Column("provider", String(20), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("email", String(320), nullable=False),  # lower case
+    Column("sg_event_id", String(255), nullable=True),
+    Column("sg_message_id", String(255), nullable=True),
+    Column("workflow_id", String(255), nullable=True),
+    Column("ledger_key", String(512), nullable=True),
+    Column("occurred_at", UtcDateTime, nullable=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("payload", Text, nullable=False),  # JSON
+    PrimaryKeyConstraint("dedup_key"),
+    UniqueConstraint("effect_key"),
+    Index("ix_provider_events_business_key", "business_key"),
+    Index("ix_provider_events_workflow_id", "workflow_id"),
+    Index("ix_provider_events_sg_message_id", "sg_message_id"),
 )

@@ -1,4 +1,5 @@
-"""The store: accounts, what people told us, sequences and their outcomes, messages, launches.
+"""The store: accounts, what people told us, sequences and their outcomes, messages, launches,
+what the email provider reported.
 
 Every write is one transaction, and every write an activity makes is idempotent, because
 Temporal retries activities.
@@ -31,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from activities.store import rowmap, schema
 from activities.store.database import masked, open_engine, write_transaction
+from activities.store.events import ProviderEventLog
 from activities.store.launches import LaunchLedger
 from activities.store.records import (
     ImportResult,
@@ -48,7 +50,7 @@ _IN_CHUNK: Final = 500
 _INSERT_CHUNK: Final = 1000
 
 
-class Store(LaunchLedger):
+class Store(LaunchLedger, ProviderEventLog):
     """State outside Temporal, in SQLite (default) or PostgreSQL (DATABASE_URL)."""
 
     def __init__(self, engine: Engine) -> None:
