@@ -12,7 +12,7 @@ import sys
 import click
 
 from winback import connect
-from winback.commands import campaigns, sequences, stack, tasks
+from winback.commands import campaigns, replies, sequences, stack, tasks
 
 # Light to import: Starlette and uvicorn load only when `winback web` runs.
 from winback.web import web_command
@@ -23,7 +23,14 @@ def cli() -> None:
     """Winback: durable win-back and save-the-renewal sequences on Temporal."""
 
 
-for _command in (*stack.COMMANDS, *campaigns.COMMANDS, *sequences.COMMANDS, *tasks.COMMANDS, web_command):
+for _command in (
+    *stack.COMMANDS,
+    *campaigns.COMMANDS,
+    *sequences.COMMANDS,
+    *tasks.COMMANDS,
+    *replies.COMMANDS,
+    web_command,
+):
     cli.add_command(_command)
 
 
