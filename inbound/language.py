@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 DEFAULT = "en"
+READ_CHARS = 2000
 
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -63,7 +64,8 @@ def detect(text: str) -> str:
     by_script = script_language(text)
     if by_script is not None:
         return by_script
-    words = re.findall(r"[^\W\d_]+", text.lower())
+    # The opening tells the language; counting a long message through adds nothing.
+    words = re.findall(r"[^\W\d_]+", text[:READ_CHARS].lower())
     scores = {lang: sum(word in common for word in words) for lang, common in _COMMON_WORDS.items()}
     best = max(scores, key=lambda lang: scores[lang])
     ranked = sorted(scores.values(), reverse=True)

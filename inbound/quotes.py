@@ -41,7 +41,9 @@ _OTHER_FIELD = re.compile(
 )
 
 # "-----Original Message-----" and its translations; Outlook's line of underscores.
-_RULE = re.compile(r"^\s*(?:-{3,}[^-\n]*[^\W\d_][^-\n]*-{3,}|_{10,})\s*$")
+# Written so that a long line cannot make the match backtrack: the words between the dashes
+# are checked for a letter afterwards.
+_RULE = re.compile(r"^\s*(?:-{3,}(?P<words>[^-\n]*)-{3,}|_{10,})\s*$")
 
 # RFC 3676's signature delimiter ("-- "), as clients send it, with or without the space.
 _SIGNATURE = re.compile(r"^--\s?$")
@@ -66,7 +68,8 @@ def unquoted(text: str) -> str:
 
 def _starts_quote(lines: list[str], i: int) -> bool:
     line = lines[i]
-    if _RULE.match(line):
+    rule = _RULE.match(line)
+    if rule is not None and (rule["words"] is None or re.search(r"[^\W\d_]", rule["words"])):
         return True
     if _FROM_FIELD.match(line):
         return any(_OTHER_FIELD.match(other) for other in lines[i + 1 : i + 5])

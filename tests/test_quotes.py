@@ -92,3 +92,8 @@ def test_the_outlook_fixture_keeps_only_its_hello() -> None:
 def test_the_gmail_fixture_keeps_only_its_hello() -> None:
     msg = parse_email((REPLIES / "talon_reply_gmail.eml").read_bytes())
     assert unquoted(msg.text) == "Hello"
+
+
+def test_a_plain_dashed_separator_is_the_writers() -> None:
+    text = "Agenda for Tuesday:\n--------------------\n1. pricing\n2. rollout"
+    assert unquoted(text) == text
