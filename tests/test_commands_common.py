@@ -30,6 +30,7 @@ def test_the_command_names_are_the_contract() -> None:
         "cancel",
         "tasks",
         "task",
+        "classify-reply",
         "web",
     }
     task = cli.commands["task"]

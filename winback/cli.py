@@ -14,7 +14,7 @@ import click
 
 from winback import connect, private
 from winback import settings as settings_mod
-from winback.commands import campaigns, sequences, stack, tasks
+from winback.commands import campaigns, replies, sequences, stack, tasks
 
 # Light to import: Starlette and uvicorn load only when `winback web` runs.
 from winback.web import web_command
@@ -25,7 +25,14 @@ def cli() -> None:
     """Winback: durable win-back and save-the-renewal sequences on Temporal."""
 
 
-for _command in (*stack.COMMANDS, *campaigns.COMMANDS, *sequences.COMMANDS, *tasks.COMMANDS, web_command):
+for _command in (
+    *stack.COMMANDS,
+    *campaigns.COMMANDS,
+    *sequences.COMMANDS,
+    *tasks.COMMANDS,
+    *replies.COMMANDS,
+    web_command,
+):
     cli.add_command(_command)
 
 
