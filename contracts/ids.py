@@ -26,7 +26,29 @@ COMPLETE_TASK: Final = "complete_task"
 MARK_REPLIED: Final = "mark_replied"
 MARK_DECLINED: Final = "mark_declined"
 SKIP_TOUCH: Final = "skip_touch"
+STOP: Final = "stop"
 STATUS: Final = "status"
+# What the Temporal UI shows beside each name (its signal dialog lists them): what it does and
+# the JSON it takes.
+DESCRIPTIONS: Final = {
+    PAUSE: 'Pause the sequence. Payload: {"until": ISO time or null, "reason": text}. '
+    "The remaining touches shift by the pause; a reply meanwhile still ends it.",
+    RESUME: 'Resume a paused sequence. Payload: {} or {"note": text}.',
+    COMPLETE_TASK: 'Report the open manual task. Payload: {"outcome": "done|skipped|no_answer", '
+    '"note": text, "touch": number or null}.',
+    MARK_REPLIED: 'The contact replied: stop the sequence. Payload: {"note": text}.',
+    MARK_DECLINED: 'The contact declined: stop and record why. Payload: {"reason": text}.',
+    SKIP_TOUCH: 'Skip a touch. Payload: {"touch": number or null for the next one, "note": text}.',
+    STOP: "The contact may not be emailed any more: stop. "
+    'Payload: {"outcome": "unsubscribed|bounced", "reason": text}.',
+    STATUS: "Where the sequence stands: touches done, next action, outcome.",
+}
+
+# The error type an activity raises when the address or account may not be contacted now
+# (an unsubscribe or a bounce that arrived after the touch was scheduled); its first detail
+# is the outcome the sequence ends with.
+SUPPRESSED_ERROR: Final = "Suppressed"
+
 # The launch's query.
 PROGRESS: Final = "progress"
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# Outcomes a sequence ends with (campaigns.outcomes), re-exported for the workflow and its
-# activities. Later issues add unsubscribed and bounced.
 from campaigns.model import CANCELLED as CANCELLED
 from campaigns.model import COMPLETED_NO_REPLY as COMPLETED_NO_REPLY
 from campaigns.model import DECLINED as DECLINED
@@ -25,6 +23,11 @@ from campaigns.model import (
     TriggerEvidence,
 )
 
+# Outcomes a sequence ends with (campaigns.outcomes), re-exported for the workflow and its
+# activities.
+from campaigns.outcomes import BOUNCED as BOUNCED
+from campaigns.outcomes import UNSUBSCRIBED as UNSUBSCRIBED
+
 # Values of the WinbackState search attribute while a sequence runs.
 STATE_SCHEDULED = "scheduled"
 STATE_WAITING = "waiting"
@@ -32,6 +35,8 @@ STATE_PAUSED = "paused"
 STATE_TASK_OPEN = "task_open"
 
 TASK_OUTCOMES = ("done", "skipped", "no_answer")
+# What ends a sequence because the contact may not be emailed any more (the `stop` signal).
+STOP_OUTCOMES = (UNSUBSCRIBED, BOUNCED)
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,12 @@ class ReplyNotice:
 @dataclass(frozen=True)
 class DeclineNotice:
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class StopNotice:
+    outcome: str = ""  # one of STOP_OUTCOMES
+    reason: str = ""  # e.g. "unsubscribed by one-click link"; never an address
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         STATE_PAUSED,
         STATE_TASK_OPEN,
         STATE_WAITING,
+        STOP_OUTCOMES,
         DeclineNotice,
         OpenTask,
         PauseRequest,
@@ -44,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
         SequenceResult,
         SequenceStatus,
         SkipRequest,
+        StopNotice,
         TaskCompletion,
         TaskReceipt,
     )
@@ -235,7 +237,13 @@ class SequenceWorkflow:
                 f"touch {touch.number}: send {touch.channel}",
             )
         except ActivityError as err:
-            self._s.record(touch, "failed", note=text.failure_note(err), deferred=deferred, at=moment)
+            note = text.failure_note(err)
+            suppressed = text.suppressed_outcome(err)
+            status = "skipped" if suppressed else "failed"
+            self._s.record(touch, status, note=note, deferred=deferred, at=moment)
+            if suppressed:
+                # An unsubscribe or bounce arrived after this touch was scheduled: nothing more goes out.
+                self._stop_with(suppressed, note)
             return
         if not self._s.thread_root_id:
             self._s.thread_root_id = sent.message_id
@@ -320,52 +328,41 @@ class SequenceWorkflow:
 
     # --- controls ------------------------------------------------------------------------
 
-    @workflow.signal(
-        name=ids.PAUSE,
-        description='Pause the sequence. Payload: {"until": ISO time or null, "reason": text}. '
-        "The remaining touches shift by the pause; a reply meanwhile still ends it.",
-    )
+    @workflow.signal(name=ids.PAUSE, description=ids.DESCRIPTIONS[ids.PAUSE])
     def pause(self, req: PauseRequest = PauseRequest()) -> None:
         if self._s.pause(req):
             self._publish()
 
-    @workflow.signal(name=ids.RESUME, description='Resume a paused sequence. Payload: {} or {"note": text}.')
+    @workflow.signal(name=ids.RESUME, description=ids.DESCRIPTIONS[ids.RESUME])
     def resume(self, req: ResumeRequest = ResumeRequest()) -> None:
         self._resume()
 
-    @workflow.signal(
-        name=ids.COMPLETE_TASK,
-        description='Report the open manual task. Payload: {"outcome": "done|skipped|no_answer", '
-        '"note": text, "touch": number or null}.',
-    )
+    @workflow.signal(name=ids.COMPLETE_TASK, description=ids.DESCRIPTIONS[ids.COMPLETE_TASK])
     def complete_task(self, req: TaskCompletion = TaskCompletion()) -> None:
         refused = self._s.task_report_refused(req)
         if refused:
             workflow.logger.warning("complete_task ignored: %s", refused)
 
-    @workflow.signal(
-        name=ids.MARK_REPLIED, description='The contact replied: stop the sequence. Payload: {"note": text}.'
-    )
+    @workflow.signal(name=ids.MARK_REPLIED, description=ids.DESCRIPTIONS[ids.MARK_REPLIED])
     def mark_replied(self, req: ReplyNotice = ReplyNotice()) -> None:
         self._stop_with(REPLIED, req.note or "the contact replied")
 
-    @workflow.signal(
-        name=ids.MARK_DECLINED,
-        description='The contact declined: stop and record why. Payload: {"reason": text}.',
-    )
+    @workflow.signal(name=ids.MARK_DECLINED, description=ids.DESCRIPTIONS[ids.MARK_DECLINED])
     def mark_declined(self, req: DeclineNotice = DeclineNotice()) -> None:
         self._stop_with(DECLINED, req.reason or "declined")
 
-    @workflow.signal(
-        name=ids.SKIP_TOUCH,
-        description='Skip a touch. Payload: {"touch": number or null for the next one, "note": text}.',
-    )
+    @workflow.signal(name=ids.SKIP_TOUCH, description=ids.DESCRIPTIONS[ids.SKIP_TOUCH])
     def skip_touch(self, req: SkipRequest = SkipRequest()) -> None:
         self._s.request_skip(req)
 
-    @workflow.query(
-        name=ids.STATUS, description="Where the sequence stands: touches done, next action, outcome."
-    )
+    @workflow.signal(name=ids.STOP, description=ids.DESCRIPTIONS[ids.STOP])
+    def stop(self, req: StopNotice = StopNotice()) -> None:
+        if req.outcome not in STOP_OUTCOMES:
+            workflow.logger.warning("stop ignored: unknown outcome")
+            return
+        self._stop_with(req.outcome, req.reason or req.outcome)
+
+    @workflow.query(name=ids.STATUS, description=ids.DESCRIPTIONS[ids.STATUS])
     def status(self) -> SequenceStatus:
         return text.status(self._inp, self._s)
 

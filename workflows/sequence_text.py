@@ -14,7 +14,16 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 from campaigns import calendar
 from campaigns.model import PlannedTouch
-from contracts.sequence import STATE_PAUSED, NextAction, SequenceInput, SequenceResult, SequenceStatus
+from contracts import ids
+from contracts.sequence import (
+    STATE_PAUSED,
+    STOP_OUTCOMES,
+    UNSUBSCRIBED,
+    NextAction,
+    SequenceInput,
+    SequenceResult,
+    SequenceStatus,
+)
 from workflows.sequence_state import SequenceState
 
 CHANNEL_WORDS: Final = {
@@ -129,3 +138,13 @@ def failure_note(err: ActivityError) -> str:
     if isinstance(cause, ApplicationError):
         return cause.message
     return str(cause or err)
+
+
+def suppressed_outcome(err: ActivityError) -> str | None:
+    """The outcome a send refused for suppression ends the sequence with (ids.SUPPRESSED_ERROR)."""
+    cause = err.cause
+    if not isinstance(cause, ApplicationError) or cause.type != ids.SUPPRESSED_ERROR:
+        return None
+    details = cause.details
+    outcome = details[0] if details and isinstance(details[0], str) else ""
+    return outcome if outcome in STOP_OUTCOMES else UNSUBSCRIBED
