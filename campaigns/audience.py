@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Final
 
 from campaigns import countries
-from campaigns.errors import Problems, check_keys, choose_from
+from campaigns.errors import Problems, check_keys, choose_from, excerpt
 from campaigns.model import CHURN_REASONS, Audience
 from campaigns.tiers import TIERS, thresholds_text
 from campaigns.values import text_value, whole
@@ -49,14 +49,14 @@ def detail_pattern(text: str) -> re.Pattern[str]:
     unknown = sorted(set(flags) - {"i"})
     if unknown:
         raise ValueError(
-            f"'{text}' has the flag '{''.join(unknown)}' that is not supported; only i (ignore case) "
-            "is, e.g. /salesforce/i"
+            f"{excerpt(text)} has the flag '{excerpt(''.join(unknown), quoted=False)}' that is not "
+            "supported; only i (ignore case) is, e.g. /salesforce/i"
         )
     try:
         return re.compile(body, re.IGNORECASE if "i" in flags else 0)
     except re.error as err:
         raise ValueError(
-            f"'{text}' is not a valid regular expression ({err}); fix it, or write plain text "
+            f"{excerpt(text)} is not a valid regular expression ({err}); fix it, or write plain text "
             "without the slashes to match it anywhere in the detail"
         ) from None
 
@@ -87,7 +87,7 @@ def read_audience(problems: Problems, raw: object) -> Audience | None:
         elif item not in CONTACTABLE_REASONS:
             problems.add(
                 "audience.churn_reasons",
-                f"unknown churn reason '{item}'; {choose_from(item, CONTACTABLE_REASONS)}",
+                f"unknown churn reason {excerpt(item)}; {choose_from(item, CONTACTABLE_REASONS)}",
             )
 
     tiers = [t.upper() for t in _items(problems, "audience.tiers", raw.get("tiers"), "[T1, T2]")]
@@ -95,7 +95,7 @@ def read_audience(problems: Problems, raw: object) -> Audience | None:
         if item not in TIERS:
             problems.add(
                 "audience.tiers",
-                f"unknown tier '{item}'; {choose_from(item, TIERS)} ({thresholds_text()})",
+                f"unknown tier {excerpt(item)}; {choose_from(item, TIERS)} ({thresholds_text()})",
             )
 
     codes = [
@@ -104,7 +104,7 @@ def read_audience(problems: Problems, raw: object) -> Audience | None:
     ]
     for item in codes:
         if not countries.is_code(item):
-            problems.add("audience.countries", f"unknown country code '{item}'; {countries.fix(item)}")
+            problems.add("audience.countries", f"unknown country code {excerpt(item)}; {countries.fix(item)}")
 
     detail = ""
     if raw.get("churn_detail") is not None:
@@ -162,7 +162,7 @@ def _items(problems: Problems, field: str, value: object, example: str, *, norwa
             out.append("NO")
             continue
         if item is None or isinstance(item, bool | dict | list) or not str(item).strip():
-            problems.add(field, f"'{item}' is not a value this list takes; write it as e.g. {example}")
+            problems.add(field, f"{excerpt(item)} is not a value this list takes; write it as e.g. {example}")
             continue
         out.append(str(item).strip())
     return out
@@ -184,7 +184,7 @@ def _months_window(problems: Problems, raw: object) -> tuple[int, int] | None:
         if value is None or not 0 <= value <= MAX_MONTHS_SINCE_CHURN:
             problems.add(
                 f"{field}.{key}",
-                f"'{raw[key]}' is not a whole number of months from 0 to {MAX_MONTHS_SINCE_CHURN}; "
+                f"{excerpt(raw[key])} is not a whole number of months from 0 to {MAX_MONTHS_SINCE_CHURN}; "
                 f"e.g. {key}: {bounds[key]}",
             )
         else:

@@ -90,3 +90,46 @@ async def test_a_bad_as_of_is_one_line_and_exit_2(tmp_path: Path) -> None:
     run = await plan(tmp_path, ACCOUNTS, "--as-of", "next week")
     assert run.code == 2 and run.out == ""
     assert run.err.strip() == "--as-of: 'next week' is not a date; write it as YYYY-MM-DD, e.g. 2027-03-01"
+
+
+def campaign_with(tmp_path: Path, extra: str) -> Path:
+    """The example campaign with `extra` appended."""
+    path = tmp_path / "campaign.yaml"
+    path.write_text(CAMPAIGN.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return path
+
+
+async def plan_of(tmp_path: Path, campaign: Path, accounts: Path = ACCOUNTS) -> Run:
+    return await winback(
+        "plan", str(campaign), "--accounts", str(accounts), env=env_for(None, tmp_path), timeout=60
+    )
+
+
+async def test_a_campaign_nested_a_hundred_thousand_deep_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    campaign = campaign_with(tmp_path, "extra: " + "[" * 100_000 + "\n")
+    run = await plan_of(tmp_path, campaign)
+    assert (run.code, run.out) == (2, ""), run.err[-2000:]
+    line = len(CAMPAIGN.read_text(encoding="utf-8").splitlines()) + 1
+    assert run.err == (
+        f"{campaign}: line {line}: blocks and lists nested more than 20 deep; a campaign or playbook "
+        "needs at most a few levels, so close the brackets or remove the extra indentation\n"
+    )
+
+
+async def test_an_alias_bomb_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    bomb = ["x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    bomb += [f"x{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 9)]
+    # 9**9 strings under audience.churn_reasons, where the error message once expanded them
+    # (3.4 GB, killed at 60 s).
+    text = CAMPAIGN.read_text(encoding="utf-8").replace(
+        "audience:\n", "\n".join(bomb) + "\naudience:\n  churn_reasons: [*a8, *a8]\n"
+    )
+    path = tmp_path / "campaign.yaml"
+    path.write_text(text, encoding="utf-8")
+    run = await plan_of(tmp_path, path)
+    assert (run.code, run.out) == (2, ""), run.err[-2000:]
+    first = text.splitlines().index(bomb[0]) + 1
+    assert run.err == (
+        f"{path}: line {first}: YAML aliases (*name) and anchors (&name) are not supported here; "
+        "write the values out\n"
+    )
