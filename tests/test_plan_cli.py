@@ -133,3 +133,36 @@ async def test_an_alias_bomb_is_one_line_and_exit_2(tmp_path: Path) -> None:
         f"{path}: line {first}: YAML aliases (*name) and anchors (&name) are not supported here; "
         "write the values out\n"
     )
+
+
+async def test_a_catastrophic_churn_detail_pattern_plans_promptly(tmp_path: Path) -> None:
+    # /(a+)+$/ against 33+ a's that do not end the detail: hours on a backtracking engine.
+    campaign = tmp_path / "campaign.yaml"
+    campaign.write_text(
+        CAMPAIGN.read_text(encoding="utf-8").replace(
+            "audience:\n", 'audience:\n  churn_detail: "/(a+)+$/"\n'
+        ),
+        encoding="utf-8",
+    )
+    rows = list(csv.DictReader(ACCOUNTS.open(newline="")))
+    for row in rows:
+        row["churn_detail"] = "a" * 40 + "!"
+    accounts = tmp_path / "accounts.csv"
+    with accounts.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    run = await winback(
+        "plan",
+        str(campaign),
+        "--accounts",
+        str(accounts),
+        "--as-of",
+        "2027-01-15",
+        "--json",
+        env=env_for(None, tmp_path),
+        timeout=60,
+    )
+    assert run.code == 0, run.err
+    totals = json.loads(run.out)["totals"]
+    assert (totals["included"], totals["by_exclusion_reason"]["audience_churn_detail"]) == (0, 14)
