@@ -182,7 +182,10 @@ def _playbooks(
             ok = False
             continue
         target = playbook_path(ref, campaign_dir, playbook_dir)
-        key_path = target.resolve()
+        try:
+            key_path = target.resolve()
+        except (OSError, ValueError):
+            key_path = target  # not a path the system can have: _load_one says it is not found
         if key_path not in loaded:
             loaded[key_path] = _load_one(problems, field, ref, target, playbook_dir, templates_root)
         playbook = loaded[key_path]
@@ -203,7 +206,7 @@ def _load_one(
 ) -> Playbook | None:
     try:
         found = target.is_file()
-    except OSError:
+    except (OSError, ValueError):
         found = False  # e.g. a name longer than the file system allows: not there either way
     if not found:
         if target.parent == playbook_dir and not ref.endswith((".yaml", ".yml")):

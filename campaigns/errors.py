@@ -69,7 +69,8 @@ def excerpt(value: object, limit: int = EXCERPT_CHARS, *, quoted: bool = True) -
     else:
         text = str(value)
         size = f"{len(text):,} characters"
-    text = text.translate(_ESCAPES)
+    # Half a UTF-16 pair ("\ud800" in YAML) cannot be written to a terminal or file.
+    text = text.translate(_ESCAPES).encode("utf-8", "backslashreplace").decode("utf-8")
     if len(text) <= limit:
         return f"{quote}{text}{quote}"
     return f"{quote}{text[:limit]}…{quote} ({size})"

@@ -67,7 +67,7 @@ def resolve(name: str, locale: str = DEFAULT_LOCALE, root: Path = ROOT) -> str |
         try:
             if (root / rel).is_file():
                 return rel
-        except OSError:
+        except (OSError, ValueError):
             continue  # e.g. a name longer than the file system allows: no such template
     return None
 

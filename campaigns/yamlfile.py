@@ -9,6 +9,7 @@ event stream is walked first, with the same loader class, to enforce the limits 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,10 @@ MAX_DEPTH: Final = 20
 MAX_NUMBER_CHARS: Final = 100
 
 _NOT_HERE: Final = "YAML aliases (*name) and anchors (&name) are not supported here; write the values out"
+# What a double-quoted "\0" or "\ud800" can put in a value and no setting can hold: control
+# characters (tabs and line breaks aside) break paths and headers, half a UTF-16 pair cannot
+# even be printed.
+_UNHOLDABLE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class _Loader(yaml.SafeLoader):
@@ -43,23 +48,40 @@ class _Loader(yaml.SafeLoader):
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[str] = set()
-        for key_node, _ in node.value:
+        for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.value in seen:
                     self.duplicate_keys.append((key_node.value, key_node.start_mark.line + 1))
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # An explicit tag on a value it does not fit (!!float abc, !!bool maybe, !!map abc)
+        # fails inside PyYAML with whatever Python raises; report it where it is written.
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{excerpt(node.value)} cannot be read as {kind}", node.start_mark
+            ) from None
+
     def int_or_text(self, node: yaml.ScalarNode) -> int | str:
         if len(node.value) > MAX_NUMBER_CHARS:
             return str(node.value)
-        return self.construct_yaml_int(node)
+        try:
+            return self.construct_yaml_int(node)
+        except (ValueError, IndexError):  # !!int abc, !!int ''
+            return str(node.value)
 
     def date_or_text(self, node: yaml.ScalarNode) -> date | str:
-        # 2027-13-45 has a date's shape but is no date: a ValueError deep inside PyYAML.
+        # 2027-13-45 has a date's shape but is no date: a ValueError deep inside PyYAML
+        # (!!timestamp abc, an AttributeError).
         try:
             return self.construct_yaml_timestamp(node)
-        except (ValueError, OverflowError):
+        except (ValueError, OverflowError, AttributeError):
             return str(node.value)
 
 
@@ -82,6 +104,14 @@ def read_yaml_mapping(path: Path, problems: Problems) -> dict[object, object] | 
             data = loader.get_single_data()
         finally:
             loader.dispose()
+    except yaml.reader.ReaderError as err:
+        line = text[: err.position].count("\n") + 1
+        problems.add(
+            f"line {line}",
+            f"the file contains the control character #x{err.character:04x}, which YAML does not "
+            "allow; remove it",
+        )
+        return None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -143,6 +173,14 @@ def _refused_shape(text: str) -> tuple[str, str] | None:
         line = f"line {event.start_mark.line + 1}" if event.start_mark else ""
         if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
             return line, _NOT_HERE
+        if isinstance(event, yaml.ScalarEvent):
+            bad = _UNHOLDABLE.search(event.value)
+            if bad is not None:
+                return line, (
+                    f"{excerpt(event.value)} contains {excerpt(bad.group())}, a control character or "
+                    "half of a UTF-16 pair that no setting can hold; remove it, or write the "
+                    "character itself"
+                )
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:

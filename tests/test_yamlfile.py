@@ -165,6 +165,58 @@ def test_a_number_longer_than_python_converts_is_reported_for_its_setting() -> N
     ]
 
 
+@pytest.mark.parametrize(
+    ("extra", "line"),
+    [
+        (
+            "extra: !!float abc\n",
+            "line {n}, column 8: YAML syntax error: 'abc' cannot be read as float; check the "
+            "indentation there and put quotes around values that contain ': ' or start with a "
+            "special character",
+        ),
+        (
+            "extra: !!bool maybe\n",
+            "line {n}, column 8: YAML syntax error: 'maybe' cannot be read as bool; check the "
+            "indentation there and put quotes around values that contain ': ' or start with a "
+            "special character",
+        ),
+        (
+            "extra: !!map abc\n",
+            "line {n}, column 8: YAML syntax error: expected a mapping node, but found scalar; check "
+            "the indentation there and put quotes around values that contain ': ' or start with a "
+            "special character",
+        ),
+        (
+            "starts_on: !!timestamp abc\n",
+            "starts_on: 'abc' is not a date; write it as YYYY-MM-DD such as 2027-12-20",
+        ),
+    ],
+)
+def test_a_tag_that_does_not_fit_its_value_is_one_line(extra: str, line: str) -> None:
+    n = len(base_text().splitlines()) + 1
+    assert lines_for(base_text() + extra) == [f"camp.yaml: {line.format(n=n)}"]
+
+
+@pytest.mark.parametrize(
+    ("escaped", "shown"),
+    [("Spring\\0", "'Spring\\x00' contains '\\x00'"), ("\\ud800", "'\\ud800' contains '\\ud800'")],
+)
+def test_a_value_no_setting_can_hold_is_refused_with_its_line(escaped: str, shown: str) -> None:
+    n = len(base_text().splitlines()) + 1
+    assert lines_for(base_text() + f'extra: "{escaped}"\n') == [
+        f"camp.yaml: line {n}: {shown}, a control character or half of a UTF-16 pair that no "
+        "setting can hold; remove it, or write the character itself"
+    ]
+
+
+def test_a_raw_control_character_names_its_line() -> None:
+    n = len(base_text().splitlines()) + 1
+    assert lines_for(base_text() + "extra: a\x00b\n") == [
+        f"camp.yaml: line {n}: the file contains the control character #x0000, which YAML does not "
+        "allow; remove it"
+    ]
+
+
 # ------------------------------------------------------------------ values the checks choked on
 
 
