@@ -21,7 +21,7 @@ from campaigns import templating
 from campaigns.accounts import looks_like_email
 from campaigns.audience import read_audience
 from campaigns.contactability import DECLINED_MONTHS, DECLINED_MONTHS_RANGE, GHOSTED_MONTHS, CoolOff
-from campaigns.errors import ConfigError, Problems, check_keys, choose_from, display_path
+from campaigns.errors import ConfigError, Problems, check_keys, choose_from, display_path, excerpt
 from campaigns.model import (
     CHURN_REASONS,
     DEFAULT_DAILY_CAP,
@@ -31,9 +31,10 @@ from campaigns.model import (
     Playbook,
     Sender,
 )
-from campaigns.playbook import PLAYBOOK_DIR, load_playbook, read_yaml_mapping
+from campaigns.playbook import PLAYBOOK_DIR, load_playbook
 from campaigns.schedule import read_schedule
 from campaigns.values import date_value, text_value, whole
+from campaigns.yamlfile import read_yaml_mapping
 
 CAMPAIGN_ID_RE: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 PLAYBOOK_KEYS: Final = (*CHURN_REASONS, "default")
@@ -58,6 +59,8 @@ _OFFER_KEYS: Final = {
     "value": 'value: "20%"',
     "expires_in_days": "expires_in_days: 30",
 }
+# A display name and the longest address RFC 5321 allows (254) fit with room to spare.
+_MAX_FROM_CHARS: Final = 400
 _PERCENT_RE: Final = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 
 
@@ -90,7 +93,7 @@ def load_campaign(
         if campaign_id is not None and not CAMPAIGN_ID_RE.fullmatch(campaign_id):
             problems.add(
                 "id",
-                f"'{campaign_id}' is not a valid campaign id; use lower-case letters, digits "
+                f"{excerpt(campaign_id)} is not a valid campaign id; use lower-case letters, digits "
                 "and '-' (at most 63 characters, starting with a letter or digit), "
                 "e.g. spring-winback-2027",
             )
@@ -162,7 +165,7 @@ def _playbooks(
         if reason not in PLAYBOOK_KEYS:
             problems.add(
                 "playbooks",
-                f"unknown churn reason '{reason}'; {choose_from(reason, PLAYBOOK_KEYS)}",
+                f"unknown churn reason {excerpt(reason)}; {choose_from(reason, PLAYBOOK_KEYS)}",
             )
             ok = False
             continue
@@ -179,7 +182,10 @@ def _playbooks(
             ok = False
             continue
         target = playbook_path(ref, campaign_dir, playbook_dir)
-        key_path = target.resolve()
+        try:
+            key_path = target.resolve()
+        except (OSError, ValueError):
+            key_path = target  # not a path the system can have: _load_one says it is not found
         if key_path not in loaded:
             loaded[key_path] = _load_one(problems, field, ref, target, playbook_dir, templates_root)
         playbook = loaded[key_path]
@@ -198,19 +204,24 @@ def _load_one(
     playbook_dir: Path,
     templates_root: Path,
 ) -> Playbook | None:
-    if not target.is_file():
+    try:
+        found = target.is_file()
+    except (OSError, ValueError):
+        found = False  # e.g. a name longer than the file system allows: not there either way
+    if not found:
         if target.parent == playbook_dir and not ref.endswith((".yaml", ".yml")):
             names = sorted(p.stem for p in playbook_dir.glob("*.yaml"))
             problems.add(
                 field,
-                f"no playbook named '{ref}' in {display_path(playbook_dir)}; "
+                f"no playbook named {excerpt(ref)} in {display_path(playbook_dir)}; "
                 f"{choose_from(ref, names)} (or give a path to a .yaml file relative to "
                 "this campaign)",
             )
         else:
+            looked = excerpt(display_path(target), 120, quoted=False)
             problems.add(
                 field,
-                f"playbook file '{ref}' not found (looked for {display_path(target)}); "
+                f"playbook file {excerpt(ref)} not found (looked for {looked}); "
                 "give the path relative to this campaign file",
             )
         return None
@@ -234,17 +245,18 @@ def _sender(problems: Problems, raw: object) -> Sender | None:
     from_name = from_email = ""
     if "from" in raw:
         text = str(raw["from"] or "").strip()
-        from_name, from_email = parseaddr(text)
+        # parseaddr recurses into nested comments: "((((..." long enough is a RecursionError.
+        from_name, from_email = parseaddr(text) if len(text) <= _MAX_FROM_CHARS else ("", "")
         if not looks_like_email(from_email):
             problems.add(
                 "sender.from",
-                f"'{text}' is not a name and email address; write it as "
+                f"{excerpt(text)} is not a name and email address; write it as "
                 '"Aino Virtanen <aino@winback.example>"',
             )
         elif not from_name.strip():
             problems.add(
                 "sender.from",
-                f"'{text}' has no name; people answer a person, so write it as "
+                f"{excerpt(text)} has no name; people answer a person, so write it as "
                 '"Aino Virtanen <aino@winback.example>"',
             )
     postal = None
@@ -271,7 +283,9 @@ def _offer(problems: Problems, raw: object) -> Offer | None:
     if "kind" in raw:
         kind = str(raw["kind"]).strip()
         if kind not in OFFER_KINDS:
-            problems.add("offer.kind", f"unknown offer kind '{kind}'; {choose_from(kind, OFFER_KINDS)}")
+            problems.add(
+                "offer.kind", f"unknown offer kind {excerpt(kind)}; {choose_from(kind, OFFER_KINDS)}"
+            )
     value = None
     if "value" in raw:
         value = text_value(problems, "offer.value", raw["value"], 'value: "20%"')
@@ -280,7 +294,7 @@ def _offer(problems: Problems, raw: object) -> Offer | None:
             if not match or not 0 < float(match.group(1)) <= 100:
                 problems.add(
                     "offer.value",
-                    f"'{value}' is not a discount; write a percentage such as \"20%\"",
+                    f'{excerpt(value)} is not a discount; write a percentage such as "20%"',
                 )
     days = None
     if "expires_in_days" in raw:
@@ -288,7 +302,7 @@ def _offer(problems: Problems, raw: object) -> Offer | None:
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_OFFER_DAYS:
             problems.add(
                 "offer.expires_in_days",
-                f"'{days}' is not a whole number of days from 1 to {MAX_OFFER_DAYS}; write how "
+                f"{excerpt(days)} is not a whole number of days from 1 to {MAX_OFFER_DAYS}; write how "
                 "many days the offer stays open, e.g. 30",
             )
     if len(problems.lines) != before:
@@ -304,7 +318,7 @@ def _daily_cap(problems: Problems, raw: dict[object, object]) -> int | None:
     if value is None or not 1 <= value <= MAX_DAILY_CAP:
         problems.add(
             "sender.daily_cap",
-            f"'{raw['daily_cap']}' is not a whole number from 1 to {MAX_DAILY_CAP}; write how many "
+            f"{excerpt(raw['daily_cap'])} is not a whole number from 1 to {MAX_DAILY_CAP}; write how many "
             f"sequences this sender may start per day, e.g. {DEFAULT_DAILY_CAP}",
         )
         return None
@@ -336,7 +350,7 @@ def _cool_off(problems: Problems, raw: object) -> CoolOff | None:
         if value is None or not low <= value <= high:
             problems.add(
                 "cool_off.declined_months",
-                f"'{raw['declined_months']}' is not a whole number from {low} to {high}; someone who "
+                f"{excerpt(raw['declined_months'])} is not a whole number from {low} to {high}; someone who "
                 f"declined is not contacted for {low}-{high} months, e.g. {DECLINED_MONTHS}",
             )
         else:

@@ -17,14 +17,13 @@ up in CLI output, JSON for other tools and logs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
 from campaigns import contactability, priority
-from campaigns.audience import detail_pattern
+from campaigns.audience import DetailMatcher, detail_pattern
 from campaigns.model import (
     CHURN_REASONS,
     Account,
@@ -106,7 +105,7 @@ class Rules:
     tiers: frozenset[str]
     countries: frozenset[str]
     detail_text: str
-    detail: re.Pattern[str] | None
+    detail: DetailMatcher | None
     signals: frozenset[str]  # casefolded competitor names
     playbooks: dict[str, str | None]  # churn reason -> playbook id, as campaign.playbook_for says
 

@@ -16,6 +16,7 @@ from typing import Final
 from campaigns.contactability import PREFERENCE_KINDS as PREFERENCE_KINDS
 from campaigns.contactability import CoolOff as CoolOff
 from campaigns.contactability import Preference as Preference
+from campaigns.errors import excerpt
 from campaigns.outcomes import CANCELLED as CANCELLED
 from campaigns.outcomes import COMPLETED_NO_REPLY as COMPLETED_NO_REPLY
 from campaigns.outcomes import DECLINED as DECLINED
@@ -61,9 +62,10 @@ class Wait:
     def parse(cls, text: str) -> Wait:
         """Parse "3 business days", "1 week", "10 days"; ValueError says what is accepted."""
         m = _WAIT_RE.match(str(text))
-        if not m:
+        # Python will not even read a number of 4,300 digits; no wait needs more than a few.
+        if not m or len(m.group(1)) > 6:
             raise ValueError(
-                f'{text!r} is not a duration; write e.g. "3 business days", "10 days" or "1 week"'
+                f'{excerpt(text)} is not a duration; write e.g. "3 business days", "10 days" or "1 week"'
             )
         amount = int(m.group(1))
         word = m.group(2).lower()

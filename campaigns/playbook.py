@@ -14,14 +14,14 @@ import traceback
 from pathlib import Path
 from typing import Any, Final
 
-import yaml
 from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 
 from campaigns import templating
-from campaigns.errors import ConfigError, Problems, check_keys, choose_from, closest, display_path
+from campaigns.errors import ConfigError, Problems, check_keys, choose_from, closest, display_path, excerpt
 from campaigns.model import CHANNELS, MANUAL_CHANNELS, Playbook, Touch, Wait
 from campaigns.tiers import TIERS
 from campaigns.values import text_value
+from campaigns.yamlfile import read_yaml_mapping
 
 PLAYBOOK_DIR: Final = Path(__file__).resolve().parent / "playbooks"
 
@@ -49,65 +49,6 @@ _TOUCH_KEYS: Final = {
 }
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that remembers keys written twice, which PyYAML silently overwrites."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicate_keys: list[tuple[str, int]] = []
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    self.duplicate_keys.append((key_node.value, key_node.start_mark.line + 1))
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
-
-
-def read_yaml_mapping(path: Path, problems: Problems) -> dict[object, object] | None:
-    """The file's top-level mapping, or None after adding why it cannot be read."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        problems.add("", "file not found; check the path and the file name")
-        return None
-    except UnicodeDecodeError as err:
-        problems.add("", f"byte {err.start} is not UTF-8; save the file as UTF-8 text")
-        return None
-    except OSError as err:
-        problems.add("", f"cannot read the file ({err.strerror}); check the path and permissions")
-        return None
-    loader = _Loader(text)
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        what = err.problem or err.context or "invalid YAML"
-        problems.add(
-            where,
-            f"YAML syntax error: {what}; check the indentation there and put quotes around "
-            "values that contain ': ' or start with a special character",
-        )
-        return None
-    except yaml.YAMLError as err:
-        problems.add("", f"YAML syntax error: {err}; check the file is YAML")
-        return None
-    finally:
-        loader.dispose()
-    for key, line in loader.duplicate_keys:
-        problems.add(f"line {line}", f"key '{key}' appears twice in the same block; keep one")
-    if data is None:
-        problems.add("", "the file is empty; write the settings as YAML key: value lines")
-        return None
-    if not isinstance(data, dict):
-        problems.add("", "the file is not a YAML mapping; write it as key: value lines")
-        return None
-    return data
-
-
 def load_playbook(path: Path, *, templates_root: Path = templating.ROOT) -> Playbook:
     """Read and validate one playbook file; ConfigError lists every problem, one per line."""
     problems = Problems(display_path(path))
@@ -122,7 +63,7 @@ def load_playbook(path: Path, *, templates_root: Path = templating.ROOT) -> Play
         if playbook_id is not None and not _ID_RE.fullmatch(playbook_id):
             problems.add(
                 "id",
-                f"'{playbook_id}' is not a valid playbook id; use lower-case letters, digits, "
+                f"{excerpt(playbook_id)} is not a valid playbook id; use lower-case letters, digits, "
                 "'_' and '-', e.g. product_gap",
             )
     name = None
@@ -174,7 +115,9 @@ def _touch(problems: Problems, where: str, item: object, templates_root: Path) -
         if value in CHANNELS:
             channel = value
         else:
-            problems.add(f"{where}.channel", f"unknown channel '{value}'; {choose_from(value, CHANNELS)}")
+            problems.add(
+                f"{where}.channel", f"unknown channel {excerpt(value)}; {choose_from(value, CHANNELS)}"
+            )
 
     wait = None
     if "wait" in item:
@@ -238,7 +181,7 @@ def _tiers(problems: Problems, field: str, value: object) -> tuple[str, ...] | N
     for item in items:
         tier = str(item).strip()
         if tier not in TIERS:
-            problems.add(field, f"unknown tier '{tier}'; use one of {', '.join(TIERS)}")
+            problems.add(field, f"unknown tier {excerpt(tier)}; use one of {', '.join(TIERS)}")
             ok = False
         elif tier not in tiers:
             tiers.append(tier)
@@ -250,7 +193,7 @@ def _check_template(problems: Problems, field: str, name: str, channel: str | No
         expected = display_path(root / templating.DEFAULT_LOCALE / f"{name}{templating.SUFFIX}")
         guess = closest(name, _template_names(root))
         fix = f"did you mean '{guess}'?" if guess else f"create {expected} or fix the name"
-        problems.add(field, f"template '{name}' not found; {fix}")
+        problems.add(field, f"template {excerpt(name)} not found; {fix}")
         return
     # Every translation is a separate file, so each one is rendered on its own.
     locales = sorted(

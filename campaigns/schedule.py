@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from campaigns import timeofday
-from campaigns.errors import Problems, check_keys, choose_from
+from campaigns.errors import Problems, check_keys, choose_from, excerpt
 from campaigns.model import WEEKDAYS, Blackout, Schedule
 from campaigns.values import date_value, whole
 
@@ -61,7 +61,7 @@ def read_schedule(problems: Problems, raw: object) -> Schedule | None:
         else:
             problems.add(
                 "schedule.quarter_end_blackout_days",
-                f"'{given}' is not a whole number from 0 to {MAX_QUARTER_END_DAYS}; write how "
+                f"{excerpt(given)} is not a whole number from 0 to {MAX_QUARTER_END_DAYS}; write how "
                 "many business days before a quarter ends to stay quiet, e.g. 5 (0 turns it off)",
             )
 
@@ -104,7 +104,9 @@ def _weekdays(problems: Problems, value: object) -> tuple[str, ...] | None:
         if day in WEEKDAYS:
             days.add(day)
         else:
-            problems.add("schedule.weekdays", f"unknown weekday '{item}'; {choose_from(word, WEEKDAYS)}")
+            problems.add(
+                "schedule.weekdays", f"unknown weekday {excerpt(item)}; {choose_from(word, WEEKDAYS)}"
+            )
             ok = False
     # Calendar order, whatever order the file lists them in.
     return tuple(d for d in WEEKDAYS if d in days) if ok else None

@@ -64,8 +64,11 @@ def resolve(name: str, locale: str = DEFAULT_LOCALE, root: Path = ROOT) -> str |
     """The template path (relative to root) that serves `name` in `locale`, or None."""
     for loc in locale_chain(locale):
         rel = f"{loc}/{name}{SUFFIX}"
-        if (root / rel).is_file():
-            return rel
+        try:
+            if (root / rel).is_file():
+                return rel
+        except (OSError, ValueError):
+            continue  # e.g. a name longer than the file system allows: no such template
     return None
 
 

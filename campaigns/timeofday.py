@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from campaigns.errors import excerpt
+
 __all__ = ["DAY_SECONDS", "WINDOW_FIX", "clock_text", "parse_window", "read", "seconds", "to_seconds"]
 
 DAY_SECONDS: Final = 24 * 3600
@@ -53,12 +55,14 @@ def parse_window(text: str) -> tuple[str, str]:
     is wrong and how to write it. A window cannot cross midnight: that would be two windows."""
     match = _WINDOW_RE.fullmatch(text)
     if not match:
-        raise ValueError(f"'{text}' is not a time window; {WINDOW_FIX}")
+        raise ValueError(f"{excerpt(text)} is not a time window; {WINDOW_FIX}")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     start = to_seconds(h1, m1, end=False)
     finish = to_seconds(h2, m2, end=True)
     if start is None or finish is None:
-        raise ValueError(f"'{text}' has a time that does not exist; {WINDOW_FIX}")
+        raise ValueError(f"{excerpt(text)} has a time that does not exist; {WINDOW_FIX}")
     if start >= finish:
-        raise ValueError(f"'{text}' ends before it starts; a window cannot cross midnight, {WINDOW_FIX}")
+        raise ValueError(
+            f"{excerpt(text)} ends before it starts; a window cannot cross midnight, {WINDOW_FIX}"
+        )
     return clock_text(start), clock_text(finish)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from campaigns.errors import Problems
+from campaigns.errors import Problems, excerpt
 
 __all__ = ["date_value", "text_value", "whole"]
 
@@ -41,5 +41,5 @@ def date_value(problems: Problems, field: str, value: object) -> date | None:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    problems.add(field, f"'{text}' is not a date; write it as YYYY-MM-DD such as 2027-12-20")
+    problems.add(field, f"{excerpt(text)} is not a date; write it as YYYY-MM-DD such as 2027-12-20")
     return None

@@ -45,6 +45,12 @@ async def winback(*args: str, env: dict[str, str], timeout: float = 120) -> Run:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        # A hung command fails its test rather than outliving it.
+        proc.kill()
+        await proc.wait()
+        raise
     assert proc.returncode is not None
     return Run(proc.returncode, out.decode(), err.decode())

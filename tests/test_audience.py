@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from campaigns.audience import CONTACTABLE_REASONS, MAX_MONTHS_SINCE_CHURN, detail_pattern, read_audience
 from campaigns.errors import Problems
 from campaigns.model import Audience
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def read(raw: object) -> tuple[Audience | None, list[str]]:
@@ -49,6 +55,73 @@ def test_an_invalid_regex_suggests_plain_text() -> None:
         detail_pattern("/(/")
     assert str(err.value).startswith("'/(/' is not a valid regular expression (")
     assert str(err.value).endswith("write plain text without the slashes to match it anywhere in the detail")
+
+
+def test_a_catastrophic_pattern_returns_promptly() -> None:
+    # Python's backtracking engine tries every way to split 33 a's (2**33, hours): patterns run on
+    # RE2, linear in the detail. A subprocess, so a hang fails the test instead of stalling it.
+    code = (
+        "from campaigns.audience import detail_pattern as p\n"
+        "print(p('/(a+)+$/').search('a' * 33 + '!'), p('/(a+)+$/i').search('A' * 40))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=20, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("None <")
+
+
+@pytest.mark.parametrize(
+    ("text", "feature"),
+    [
+        ("/(a)\\1/", "a backreference"),
+        ("/(?P<x>a)(?P=x)/", "a named backreference"),
+        ("/sales(?=force)/i", "a lookahead"),
+        ("/(?<!no )sso/", "a lookbehind"),
+        ("/(?>sso)/", "an atomic group"),
+        ("/a++b/", "a possessive quantifier"),
+    ],
+)
+def test_what_needs_backtracking_is_refused_and_named(text: str, feature: str) -> None:
+    with pytest.raises(ValueError) as err:
+        detail_pattern(text)
+    assert str(err.value) == (
+        f"'{text}' uses {feature}, which is not supported (patterns run on a linear-time engine); "
+        "rewrite it without"
+    )
+
+
+def test_the_refusal_is_the_only_output(capfd: pytest.CaptureFixture[str]) -> None:
+    # RE2 logs its own parse errors on stderr unless told not to: a second, unasked-for line.
+    with pytest.raises(ValueError):
+        detail_pattern("/(a)\\1/i")
+    assert capfd.readouterr() == ("", "")
+
+
+def test_a_pattern_too_large_to_match_quickly_is_refused() -> None:
+    with pytest.raises(ValueError) as err:
+        detail_pattern("/(.*a){1000}/")
+    assert str(err.value) == (
+        "'/(.*a){1000}/' is too large to match quickly (it compiles to 11,004 steps, at most 2,000); "
+        "use smaller repetition counts than {1000}, or fewer alternatives"
+    )
+    assert detail_pattern("/[a-z]{1000}x/").search("b" * 1000 + "x") is not None
+
+
+def test_a_detail_longer_than_500_characters_is_refused() -> None:
+    with pytest.raises(ValueError) as err:
+        detail_pattern("sso " * 200)
+    assert str(err.value) == (
+        f"'{'sso ' * 15}…' (799 characters) is too "
+        "long; write at most 500 characters: the words, or a pattern of them, that set these "
+        "accounts apart"
+    )
+
+
+def test_ignoring_case_covers_more_than_ascii() -> None:
+    assert detail_pattern("/päätös/i").search("PÄÄTÖS tehty") is not None
+    assert detail_pattern("Ärger").search("viel ärger") is not None
+    assert detail_pattern("/päätös/").search("PÄÄTÖS") is None
 
 
 # --- read_audience ----------------------------------------------------------------------------

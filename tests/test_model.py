@@ -39,6 +39,16 @@ def test_wait_parse_says_what_is_accepted(text: str) -> None:
     )
 
 
+def test_a_wait_of_thousands_of_digits_is_not_a_duration_not_a_crash() -> None:
+    # int() refuses 4,300+ digits with its own ValueError, which became the message.
+    with pytest.raises(ValueError) as err:
+        Wait.parse("9" * 5000 + " days")
+    assert str(err.value) == (
+        f"'{'9' * 60}…' (5,005 characters) is not a duration; write e.g. \"3 business days\", "
+        '"10 days" or "1 week"'
+    )
+
+
 @pytest.mark.parametrize(
     ("wait", "text", "days"),
     [

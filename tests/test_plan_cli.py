@@ -128,3 +128,79 @@ async def test_a_stray_quote_stops_the_plan_even_with_skip_invalid(tmp_path: Pat
             f'{accounts}: row 2: a quote (") opens in column churn_detail and never closes, so the '
             "rest of the file would be read as one value; close the quote or remove it"
         ]
+
+
+def campaign_with(tmp_path: Path, extra: str) -> Path:
+    """The example campaign with `extra` appended."""
+    path = tmp_path / "campaign.yaml"
+    path.write_text(CAMPAIGN.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return path
+
+
+async def plan_of(tmp_path: Path, campaign: Path, accounts: Path = ACCOUNTS) -> Run:
+    return await winback(
+        "plan", str(campaign), "--accounts", str(accounts), env=env_for(None, tmp_path), timeout=60
+    )
+
+
+async def test_a_campaign_nested_a_hundred_thousand_deep_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    campaign = campaign_with(tmp_path, "extra: " + "[" * 100_000 + "\n")
+    run = await plan_of(tmp_path, campaign)
+    assert (run.code, run.out) == (2, ""), run.err[-2000:]
+    line = len(CAMPAIGN.read_text(encoding="utf-8").splitlines()) + 1
+    assert run.err == (
+        f"{campaign}: line {line}: blocks and lists nested more than 20 deep; a campaign or playbook "
+        "needs at most a few levels, so close the brackets or remove the extra indentation\n"
+    )
+
+
+async def test_an_alias_bomb_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    bomb = ["x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    bomb += [f"x{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 9)]
+    # 9**9 strings under audience.churn_reasons, where the error message once expanded them
+    # (3.4 GB, killed at 60 s).
+    text = CAMPAIGN.read_text(encoding="utf-8").replace(
+        "audience:\n", "\n".join(bomb) + "\naudience:\n  churn_reasons: [*a8, *a8]\n"
+    )
+    path = tmp_path / "campaign.yaml"
+    path.write_text(text, encoding="utf-8")
+    run = await plan_of(tmp_path, path)
+    assert (run.code, run.out) == (2, ""), run.err[-2000:]
+    first = text.splitlines().index(bomb[0]) + 1
+    assert run.err == (
+        f"{path}: line {first}: YAML aliases (*name) and anchors (&name) are not supported here; "
+        "write the values out\n"
+    )
+
+
+async def test_a_catastrophic_churn_detail_pattern_plans_promptly(tmp_path: Path) -> None:
+    # /(a+)+$/ against 33+ a's that do not end the detail: hours on a backtracking engine.
+    campaign = tmp_path / "campaign.yaml"
+    campaign.write_text(
+        CAMPAIGN.read_text(encoding="utf-8").replace(
+            "audience:\n", 'audience:\n  churn_detail: "/(a+)+$/"\n'
+        ),
+        encoding="utf-8",
+    )
+    rows = list(csv.DictReader(ACCOUNTS.open(newline="")))
+    for row in rows:
+        row["churn_detail"] = "a" * 40 + "!"
+    accounts = tmp_path / "accounts.csv"
+    with accounts.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    run = await winback(
+        "plan",
+        str(campaign),
+        "--accounts",
+        str(accounts),
+        "--as-of",
+        "2027-01-15",
+        "--json",
+        env=env_for(None, tmp_path),
+        timeout=60,
+    )
+    assert run.code == 0, run.err
+    totals = json.loads(run.out)["totals"]
+    assert (totals["included"], totals["by_exclusion_reason"]["audience_churn_detail"]) == (0, 14)
