@@ -26,6 +26,7 @@ import click
 from activities import unsubscribe
 from campaigns.model import Account, Preference
 from winback import settings as settings_mod
+from winback.sequence_actions import TemporalSequences
 from winback.settings import Settings
 
 if TYPE_CHECKING:
@@ -246,4 +247,7 @@ def web_command(host: str, port: int) -> None:
         click.echo(str(err), err=True)  # one line, password masked
         sys.exit(1)
     click.echo(f"web on http://{host}:{port} (unsubscribe links: {settings.public_url}/u/...)")
-    uvicorn.run(create_app(settings, record), host=host, port=port, log_level="info")
+    from winback import webhooks
+
+    events = webhooks.from_settings(settings, stopper=TemporalSequences())
+    uvicorn.run(create_app(settings, record, sendgrid_events=events), host=host, port=port, log_level="info")
