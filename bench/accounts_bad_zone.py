@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import platform
 import shutil
@@ -38,6 +37,7 @@ REPO: Final = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))  # run as a script from anywhere: its sibling modules
 
 from accounts_csv import generate  # noqa: E402
+from output import emit, log  # noqa: E402
 
 from campaigns.accounts import COLUMNS  # noqa: E402
 
@@ -45,10 +45,6 @@ CAMPAIGN: Final = REPO / "campaigns" / "examples" / "spring-winback.yaml"
 BAD_ZONE: Final = "Europe/Helsinky"
 EXPECTED: Final = "is not an IANA time zone; did you mean 'Europe/Helsinki'?"
 TARGET_SECONDS: Final = 15.0
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def write_file(path: Path, rows: int) -> Path:
@@ -145,12 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures = measure(args, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-        for line in figures["targets_missed"]:
-            log(line)
-    else:
-        print(table(figures), end="")
+    emit(figures, as_json=args.json, table=table)
     return 0
 
 

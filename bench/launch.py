@@ -60,7 +60,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import re
 import shutil
 import signal
@@ -73,6 +72,7 @@ from typing import Any, Final
 BENCH_DIR: Final = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))  # run as a script from anywhere: its sibling modules
 
+from output import emit, log  # noqa: E402
 from phases import (  # noqa: E402
     REFERENCE_POLLERS,
     PhaseResult,
@@ -81,7 +81,7 @@ from phases import (  # noqa: E402
     winback_phase,
 )
 from report import summary, table  # noqa: E402
-from servers import BenchError, log  # noqa: E402
+from servers import BenchError  # noqa: E402
 
 from winback import connect  # noqa: E402
 
@@ -167,12 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as err:
         log(f"benchmark failed: {err}")
         return 1
-    if args.json:
-        print(json.dumps(figures, indent=2))
-        for line in figures["targets_missed"]:
-            log(line)
-    else:
-        print(table(figures), end="")
+    emit(figures, as_json=args.json, table=table)
     return 0
 
 

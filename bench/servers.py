@@ -14,7 +14,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Final
 
+from output import log
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -43,10 +43,6 @@ FAST_POLL: Final = 0.2
 STALL_SECONDS: Final = 180.0  # no progress this long: something is broken, stop
 
 _PROCS: list[subprocess.Popen[bytes]] = []  # everything this run started, for the exit handler
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # --- processes ---------------------------------------------------------------------------------

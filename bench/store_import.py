@@ -29,7 +29,6 @@ tests used to assert). The run exits 0 either way (it is a measurement) and prin
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -52,6 +51,7 @@ BENCH_DIR: Final = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))  # run as a script from anywhere: its sibling modules
 
 from accounts_csv import write_accounts  # noqa: E402
+from output import emit, log  # noqa: E402
 
 from activities.store import (  # noqa: E402
     LaunchItem,
@@ -80,10 +80,6 @@ LABELS: Final = {
 RATIOS: Final = {"import": "plain", "launch": "launch_plain"}
 LABELS_ACCOUNTS: Final = ("import", "reimport", "plain")
 LABELS_LAUNCH: Final = ("launch", "launch_read", "launch_plain")
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def load(root: Path, count: int) -> list[Account]:
@@ -280,12 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures = measure(args, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-        for line in figures["targets_missed"]:
-            log(line)
-    else:
-        print(table(figures), end="")
+    emit(figures, as_json=args.json, table=table)
     return 0
 
 

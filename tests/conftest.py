@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from activities.store import Store
 from contracts import search_attributes as sa
+from tests.pg import (
+    fresh_schema,
+    postgres_url,  # noqa: F401  (the session fixture, used via getfixturevalue)
+)
 from winback import binaries
 from winback.simulate import register_search_attributes
 
@@ -59,3 +64,25 @@ async def dev_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Wor
         yield env
     finally:
         await env.shutdown()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a fresh PostgreSQL schema (CI's cluster, or a
+    throwaway one; see tests/pg.py)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/data/winback.db"
+        return
+    server: str = request.getfixturevalue("postgres_url")
+    with fresh_schema(server) as url:
+        yield url
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """A migrated store on each backend; a module may define its own `store` instead."""
+    opened = Store.open(db_url)
+    try:
+        yield opened
+    finally:
+        opened.close()

@@ -3,40 +3,17 @@ starts, read back in batches and marked as they start, so a restarted launch sta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
 from activities.store import LaunchItem, LaunchItemResult, Store, StoreError
-from tests.pg import (
-    fresh_schema,
-    postgres_url,  # noqa: F401  (the session fixture, used via getfixturevalue)
-)
 
-BACKENDS = ["sqlite", "postgresql"]
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/data/winback.db"
-        return
-    server: str = request.getfixturevalue("postgres_url")
-    with fresh_schema(server) as url:
-        yield url
 
 
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    opened = Store.open(db_url)
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def items(count: int, first_account: int = 0) -> list[LaunchItem]:

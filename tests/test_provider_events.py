@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,26 +15,12 @@ from activities.store import Store, schema
 from campaigns.model import Enrolment
 from inbound.sendgrid_events import Event, parse_events
 from tests.factories import make_account
-from tests.pg import (
-    fresh_schema,
-    postgres_url,  # noqa: F401  (the session fixture, used via getfixturevalue)
-)
 from tests.sendgrid import batch, fixture_bytes
 
-BACKENDS = ["sqlite", "postgresql"]
 RECEIVED = datetime(2027, 3, 2, 9, 30, tzinfo=UTC)
 AS_OF = date(2030, 1, 1)
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/data/winback.db"
-        return
-    server: str = request.getfixturevalue("postgres_url")
-    with fresh_schema(server) as url:
-        yield url
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -34,33 +33,13 @@ from campaigns.model import Account, Contact, CoolOff, Enrolment, Preference
 from campaigns.months import add_months
 from contracts.sequence import CANCELLED, COMPLETED_NO_REPLY, DECLINED, REPLIED, OutcomeRecord
 from tests.factories import make_account
-from tests.pg import (
-    fresh_schema,
-    postgres_url,  # noqa: F401  (the session fixture, used via getfixturevalue)
-)
 
 REPO = Path(__file__).resolve().parents[1]
 BACKENDS = ["sqlite", "postgresql"]
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/data/winback.db"
-        return
-    server: str = request.getfixturevalue("postgres_url")
-    with fresh_schema(server) as url:
-        yield url
 
 
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    opened = Store.open(db_url)
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def account(n: int = 1, **overrides: Any) -> Account:
