@@ -78,8 +78,11 @@ def test_the_sequence_answers_exactly_the_signals_and_query_named_here() -> None
         ids.MARK_REPLIED,
         ids.MARK_DECLINED,
         ids.SKIP_TOUCH,
+        ids.STOP,
     }
     assert set(defn.queries) == {ids.STATUS}
+    # Every one of them has the description the Temporal UI shows beside its name.
+    assert set(ids.DESCRIPTIONS) == {*defn.signals, *defn.queries}
 
 
 def test_the_launch_answers_the_progress_query() -> None:
