@@ -7,6 +7,7 @@ import asyncio
 import email
 import email.policy
 import re
+import socket
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
+from activities import unsubscribe
 from activities.launch import start_sequence
 from activities.store import Store
 from campaigns.model import WEEKDAYS, Contact, Schedule, Wait
@@ -123,3 +125,31 @@ async def test_a_click_on_touch_1_stops_the_sequence_and_unsubscribes_only_the_p
     today = datetime.now(UTC).date()
     assert store.suppression(OLD, as_of=today) is not None, "the person who clicked is unsubscribed"
     assert store.suppression(NEW, as_of=today) is None, "the new contact never asked"
+
+
+async def test_winback_up_serves_the_web_service_wired_to_its_temporal(
+    dev_env: WorkflowEnvironment, settings: Settings, tmp_path: Path
+) -> None:
+    from winback import stack
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    store = temp_store(tmp_path)
+    store.import_accounts([make_account(account_id="UP-1", country="")], now=datetime.now(UTC))
+    web = stack.web_server(settings, store, dev_env.client, "127.0.0.1", port)
+    task = asyncio.create_task(web.serve())
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(100):
+                if web.started:
+                    break
+                await asyncio.sleep(0.1)
+            assert (await client.get("/healthz")).json() == {"status": "ok"}
+            link = unsubscribe.url("", SECRET.encode(), "test-campaign", "UP-1", "winback-UP-1", OLD)
+            response = await client.post(link, data={"List-Unsubscribe": "One-Click"})
+        assert response.status_code == 200, response.text
+    finally:
+        web.should_exit = True
+        await task
+    assert store.suppression(OLD, as_of=datetime.now(UTC).date()) is not None
