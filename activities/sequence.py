@@ -22,6 +22,7 @@ from activities.store import MessageLogEntry, Store
 from activities.tasks import TaskBoard
 from campaigns import templating
 from campaigns.model import Contact
+from contracts import ids
 from contracts.sequence import (
     OutcomeReceipt,
     OutcomeRecord,
@@ -99,8 +100,16 @@ class SequenceActivities:
 
     @activity.defn
     async def render_message(self, req: RenderRequest) -> RenderedMessage:
+        # The link names the sequence that sends this message, so a click stops exactly it.
+        workflow_id = activity.info().workflow_id if activity.in_activity() else ""
         link = unsubscribe.url(
-            self.public_url, self.unsubscribe_secret, req.campaign_id, req.account.account_id
+            self.public_url,
+            self.unsubscribe_secret,
+            req.campaign_id,
+            req.account.account_id,
+            workflow_id or ids.workflow_id_for(req.account.account_id),
+            # Every email of a sequence goes to its primary contact (workflows/sequence_requests.py).
+            req.contacts.primary.email,
         )
         # A template error is the same on every attempt: it fails once, and nothing is sent.
         with classified(f"account {req.account.account_id}, touch {req.touch}: template {req.template}"):

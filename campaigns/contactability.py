@@ -31,12 +31,14 @@ __all__ = [
     "DECLINED_MONTHS",
     "DECLINED_MONTHS_RANGE",
     "GHOSTED_MONTHS",
+    "HASHED_ADDRESS_PREFIX",
     "PREFERENCE_KINDS",
     "SUPPRESSION_KINDS",
     "Bar",
     "CoolOff",
     "Preference",
     "Standing",
+    "hashed_address",
     "implied_preference",
     "in_force",
     "normalise_address",
@@ -57,6 +59,12 @@ PREFERENCE_KINDS: Final = ("declined", "ghosted", "unsubscribed", "bounced")
 SUPPRESSION_KINDS: Final = ("unsubscribed", "bounced")
 # Kinds that rest a whole account for a while: its next contact may be someone else.
 COOL_OFF_KINDS: Final = ("declined", "ghosted")
+
+# An unsubscribe whose address this store could not find is kept under the keyed hash of the
+# address its link was sent to (activities/unsubscribe.py `address_hash`), in the address's
+# place: the sender, which holds the key, hashes the address it is about to email and asks
+# `suppressed` with it, so that address stays out for ever although nobody here knows it.
+HASHED_ADDRESS_PREFIX: Final = "hmac:"
 
 # Free text from a decline may quote an address; lines must never carry one.
 _EMAIL_IN_TEXT: Final = re.compile(r"\S+@\S+")
@@ -90,6 +98,11 @@ class Preference:
 def normalise_address(email: str) -> str:
     """An email address as preferences are keyed and compared: "Aino@X.fi " is aino@x.fi."""
     return email.strip().lower()
+
+
+def hashed_address(address_hash: str) -> str:
+    """The key a preference is recorded under when only the address's keyed hash is known."""
+    return HASHED_ADDRESS_PREFIX + address_hash.strip().lower()
 
 
 def in_force(preference: Preference, day: date) -> bool:
@@ -138,22 +151,28 @@ def implied_preference(
     )
 
 
-def suppressed(email: str, preferences: Iterable[Preference], day: date) -> Preference | None:
+def suppressed(
+    email: str, preferences: Iterable[Preference], day: date, *, address_hash: str = ""
+) -> Preference | None:
     """The unsubscribe or bounce that keeps this address out on `day`, if any (for ever,
-    whatever the campaign and whichever account the address belongs to now)."""
-    return next(iter(suppressions(email, preferences, day)), None)
+    whatever the campaign and whichever account the address belongs to now). A sender that
+    passes the address's keyed hash also finds what was recorded under the hash alone."""
+    return next(iter(suppressions(email, preferences, day, address_hash=address_hash)), None)
 
 
-def suppressions(email: str, preferences: Iterable[Preference], day: date) -> tuple[Preference, ...]:
+def suppressions(
+    email: str, preferences: Iterable[Preference], day: date, *, address_hash: str = ""
+) -> tuple[Preference, ...]:
     """Every kind of suppression this address has on `day`, in SUPPRESSION_KINDS order; per
     kind, the one that holds longest."""
     address = normalise_address(email)
     if not address:
         return ()
+    keys = {address, hashed_address(address_hash)} if address_hash else {address}
     found = _strongest(
         p
         for p in preferences
-        if p.kind in SUPPRESSION_KINDS and normalise_address(p.email) == address and in_force(p, day)
+        if p.kind in SUPPRESSION_KINDS and normalise_address(p.email) in keys and in_force(p, day)
     )
     return tuple(found[kind] for kind in SUPPRESSION_KINDS if kind in found)
 

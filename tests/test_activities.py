@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 from email.message import EmailMessage
@@ -77,11 +78,20 @@ def read(path: Path) -> EmailMessage:
 
 async def test_render_uses_the_shipped_template_and_signs_the_unsubscribe_link(tmp_path: Path) -> None:
     first = sequence_input().plan.touches[0]
-    out = await ActivityEnvironment().run(activities(tmp_path).render_message, render_request(first.template))
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, workflow_id="winback-ACC-1")
+    request = render_request(first.template)
+    out = await env.run(activities(tmp_path).render_message, request)
     assert out.subject
     assert "Winback Oy" in out.body or "{{" not in out.body
     token = out.unsubscribe_url.rsplit("/", 1)[-1]
-    assert unsubscribe.verify(SECRET, token) == ("test-campaign", "ACC-1")
+    # The link names the sequence that sent it and the address it went to (as a keyed hash).
+    assert unsubscribe.verify(SECRET, token) == unsubscribe.SignedUnsubscribe(
+        "test-campaign",
+        "ACC-1",
+        "winback-ACC-1",
+        unsubscribe.address_hash(SECRET, request.contacts.primary.email),
+    )
 
 
 async def test_render_falls_back_to_english_for_a_locale_without_translation(tmp_path: Path) -> None:
@@ -312,7 +322,8 @@ class DownStore:
         from sqlalchemy.exc import OperationalError
 
         self.error = OperationalError(
-            "INSERT INTO enrolments ...", {"contact_email": "aino@revontuli.example"},
+            "INSERT INTO enrolments ...",
+            {"contact_email": "aino@revontuli.example"},
             sqlite3.OperationalError("database is locked"),
         )
 

@@ -273,3 +273,15 @@ def test_preferences_that_have_ended_do_not_bar() -> None:
 def test_preference_line(preference: Preference, line: str) -> None:
     assert preference_line(preference) == line
     assert "@" not in preference_line(preference)
+
+
+def test_an_unsubscribe_kept_under_an_address_hash_suppresses_only_a_sender_that_brings_the_hash() -> None:
+    from campaigns.contactability import Preference, hashed_address, suppressed
+
+    kept = Preference(
+        email=hashed_address("AB12"), account_id="ACC-1", kind="unsubscribed", since="2027-01-04", until=None
+    )
+    day = date(2030, 1, 1)
+    assert suppressed("pia@example.com", [kept], day, address_hash="ab12") == kept
+    assert suppressed("pia@example.com", [kept], day, address_hash="cd34") is None
+    assert suppressed("pia@example.com", [kept], day) is None

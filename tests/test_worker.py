@@ -127,7 +127,13 @@ async def test_a_one_email_sequence_runs_end_to_end_on_the_built_worker(
     assert found is not None
     link = found.group(1)
     assert link.startswith("https://winback.example/u/")
-    assert unsubscribe.verify(SECRET.encode(), link.rsplit("/", 1)[-1]) == (inp.campaign_id, "ACC-1")
+    signed = unsubscribe.verify(SECRET.encode(), link.rsplit("/", 1)[-1])
+    assert signed == unsubscribe.SignedUnsubscribe(
+        inp.campaign_id,
+        "ACC-1",
+        handle.id,
+        unsubscribe.address_hash(SECRET.encode(), "aino@revontuli.example"),
+    )
     # The store the worker was given logged the message and keeps the outcome.
     assert [m.message_id for m in store.messages(account_id="ACC-1")] == [msg["Message-ID"]]
     assert store.outcome_counts(inp.campaign_id)[COMPLETED_NO_REPLY] == 1

@@ -1,4 +1,5 @@
-"""The local stack behind `winback up`: Temporal's dev server (with its Web UI) plus a worker."""
+"""The local stack behind `winback up`: Temporal's dev server (with its Web UI), a worker, and the
+web service (`winback web`: unsubscribe links and webhooks) on WINBACK_WEB_HOST:WINBACK_WEB_PORT."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
@@ -21,7 +24,13 @@ from winback import binaries, private
 from winback.settings import Settings
 from winback.worker import build_worker
 
+if TYPE_CHECKING:
+    import uvicorn
+
+    from activities.store import Store
+
 HOST = "127.0.0.1"
+WEB_PORT = 8000  # winback/web.py's default
 PORT = 7233
 UI_PORT = 8233
 
@@ -95,6 +104,40 @@ def log_file(settings: Settings) -> Path:
     return settings.data_dir / "up.log"
 
 
+def web_server(settings: Settings, store: Store, client: Client, host: str, port: int) -> uvicorn.Server:
+    """`winback web` inside `winback up`: the same app, signalling through the stack's client."""
+    import uvicorn
+
+    from winback import webhooks
+    from winback.sequence_actions import TemporalSequences
+    from winback.web import create_app, store_recorder
+
+    async def connect() -> Client:
+        return client
+
+    sequences = TemporalSequences(connect)
+    app = create_app(
+        settings,
+        store_recorder(settings, store),
+        sendgrid_events=webhooks.from_settings(settings, stopper=sequences),
+        sequences=sequences,
+    )
+
+    class Embedded(uvicorn.Server):
+        # run_up owns SIGINT and SIGTERM: it stops the web service with the worker.
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    return Embedded(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+
+
+def web_address() -> tuple[str, int]:
+    host = os.environ.get("WINBACK_WEB_HOST", "").strip() or HOST
+    port = os.environ.get("WINBACK_WEB_PORT", "").strip()
+    return host, int(port) if port.isdigit() else WEB_PORT
+
+
 async def run_up(settings: Settings) -> int:
     """Dev server + worker in the foreground until Ctrl-C (or SIGTERM from `winback down`)."""
     if port_in_use(PORT):
@@ -116,13 +159,27 @@ async def run_up(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    web_host, web_port = web_address()
+    web: uvicorn.Server | None = None
+    web_task: asyncio.Task[None] | None = None
     try:
         client = await wait_for_server(f"{HOST}:{PORT}")
         worker = build_worker(client, settings, store)
+        if port_in_use(web_port, web_host):
+            # The worker is what sends; a busy web port must not keep it from starting.
+            print(
+                f"port {web_port} is in use: not starting the web service (run `winback web`)",
+                file=sys.stderr,
+            )
+        else:
+            web = web_server(settings, store, client, web_host, web_port)
+            web_task = asyncio.create_task(web.serve())
         async with worker:
             private.write_text(ready_file(settings), str(os.getpid()))
             print(f"Temporal UI: {ui_url()}", flush=True)
             print(f"Outbox:      {settings.outbox_dir}", flush=True)
+            if web is not None:
+                print(f"Web:         http://{web_host}:{web_port} (unsubscribe links, webhooks)", flush=True)
             print("Worker running. Ctrl-C stops the worker and the server.", flush=True)
             while not stop.is_set() and server.poll() is None:
                 with contextlib.suppress(TimeoutError):
@@ -132,6 +189,11 @@ async def run_up(settings: Settings) -> int:
                 return 1
     finally:
         ready_file(settings).unlink(missing_ok=True)
+        if web is not None and web_task is not None:
+            web.should_exit = True
+            # uvicorn exits the process on a failed start; here that only loses the web side.
+            with contextlib.suppress(SystemExit):
+                await web_task
         if server.poll() is None:
             server.terminate()
             try:

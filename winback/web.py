@@ -4,11 +4,14 @@ One-click unsubscribe (RFC 8058): every email carries `List-Unsubscribe: <{WINBA
 and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, so a mailbox provider unsubscribes the
 reader with one POST to that URL. A person who opens the link gets a page with a button that makes
 the same POST. A GET never unsubscribes: mail scanners and link previews fetch every link they see.
-The token (activities/unsubscribe.py) is signed over the campaign and the account, so a forged or
-edited link changes nothing.
+The token (activities/unsubscribe.py) is signed over the campaign, the account, the sequence's
+workflow id and a keyed hash of the address the email went to, so a forged or edited link changes
+nothing, and a click unsubscribes the person the email was sent to, not whoever the account's
+primary contact is today. A POST stores the unsubscribe first and answers only then; it then
+signals the sequence to stop (a signal that fails is logged: the send path asks the store too).
 
 Starlette and uvicorn load only when the app is built, so registering this command keeps
-`winback --help` fast. No email address is ever logged here: only account and campaign ids.
+`winback --help` fast. No email address is ever logged here: only account, campaign and workflow ids.
 """
 
 from __future__ import annotations
@@ -19,12 +22,16 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 import click
 
 from activities import unsubscribe
+from activities.unsubscribe import SignedUnsubscribe
+from campaigns.contactability import hashed_address, normalise_address
 from campaigns.model import Account, Preference
+from contracts import ids
+from contracts.sequence import UNSUBSCRIBED
 from winback import settings as settings_mod
 from winback.sequence_actions import TemporalSequences
 from winback.settings import Settings
@@ -34,12 +41,20 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from winback.webhooks import SendGridEvents
+    from winback.webhooks import SendGridEvents, SequenceStopper
 
 log = logging.getLogger("winback.web")
 
-RecordUnsubscribe = Callable[[str, str], Awaitable[None]]
-"""`record(campaign_id, account_id)`: make the unsubscribe permanent; raise when it could not."""
+Recorded = Literal["address", "address_hash", "nothing"]
+"""What an unsubscribe could be stored as: the address itself; only the keyed hash of an address
+this store does not know (campaigns/contactability.py keeps it out all the same); nothing (an old
+token for an account this store does not have)."""
+
+RecordUnsubscribe = Callable[[SignedUnsubscribe, bytes], Awaitable[Recorded]]
+"""`record(signed, secret)`: make the unsubscribe permanent; raise when it could not be stored."""
+
+STOP_TIMEOUT_S: Final = 5.0
+STOP_REASON: Final = "one-click unsubscribe"
 
 # Security headers for every unsubscribe response: the token is in the URL, so it must not be
 # cached, indexed or sent on as a referrer; the page loads nothing and posts only to itself.
@@ -93,14 +108,29 @@ CONFIRM_PAGE = page(
     "</form>",
 )
 DONE_PAGE = page("You are unsubscribed", "<p>You will not receive these emails from us again.</p>")
+# Stored under the address's keyed hash only: later sends to that address are refused, but we
+# cannot show the person an address we do not have, so we say what we did and how to be sure.
+NOTED_PAGE = page(
+    "We have your request",
+    "<p>We have stopped this series of emails and noted that you do not want to hear from us. "
+    "We could not match the link to an address in our records just now; if another email from us "
+    "reaches you, reply to it and ask us to stop.</p>",
+)
+NOT_FOUND_PAGE = page(
+    "We could not unsubscribe you",
+    "<p>We could not find who this link was sent to, so nothing has been recorded. "
+    "Please reply to the email and ask us to stop; we will remove you by hand.</p>",
+)
 
 
 def create_app(
     settings: Settings,
     record_unsubscribe: RecordUnsubscribe | None = None,
     sendgrid_events: SendGridEvents | None = None,
+    sequences: SequenceStopper | None = None,
 ) -> Starlette:
-    """The ASGI app. Without `record_unsubscribe` it records into the store named by the settings."""
+    """The ASGI app. Without `record_unsubscribe` it records into the store named by the settings;
+    without `sequences` it signals through a Temporal client connected on first use."""
     from starlette.applications import Starlette
     from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse
     from starlette.routing import Route
@@ -109,10 +139,11 @@ def create_app(
 
     secret = settings.unsubscribe_secret()
     record = record_unsubscribe if record_unsubscribe is not None else store_recorder(settings)
+    stopper: SequenceStopper = sequences if sequences is not None else TemporalSequences()
 
-    def signed(request: Request) -> tuple[str, str] | None:
+    def signed(request: Request) -> SignedUnsubscribe | None:
         verified = unsubscribe.verify(secret, str(request.path_params["token"]))
-        if verified is None or not all(verified):
+        if verified is None or not (verified.campaign_id and verified.account_id):
             return None
         return verified
 
@@ -132,9 +163,9 @@ def create_app(
         if verified is None:
             log.warning("refused an unsubscribe with an invalid token")
             return PlainTextResponse(INVALID_LINK, status_code=400, headers=_HEADERS)
-        campaign_id, account_id = verified
+        account_id, campaign_id = verified.account_id, verified.campaign_id
         try:
-            await record(campaign_id, account_id)
+            recorded = await record(verified, secret)
         except Exception as err:
             # The exception text may quote the address (SQL parameters): log only its type.
             log.error(
@@ -143,9 +174,32 @@ def create_app(
                 campaign_id,
                 type(err).__name__,
             )
-            return PlainTextResponse(NOT_RECORDED, status_code=500, headers=_HEADERS)
-        log.info("accepted the one-click unsubscribe of account %s (campaign %s)", account_id, campaign_id)
-        return HTMLResponse(DONE_PAGE, headers=_HEADERS)
+            # 503: the store is what is down; the provider (or the person) should try again.
+            return PlainTextResponse(NOT_RECORDED, status_code=503, headers=_HEADERS)
+        # An old token names no sequence: the account's one running sequence is the one that
+        # emails its primary contact, whom an old token unsubscribes.
+        workflow_id = verified.workflow_id or ids.workflow_id_for(account_id)
+        await _stop(stopper, workflow_id)
+        if recorded == "address":
+            log.info(
+                "accepted the one-click unsubscribe of account %s (campaign %s)", account_id, campaign_id
+            )
+            return HTMLResponse(DONE_PAGE, headers=_HEADERS)
+        if recorded == "address_hash":
+            log.warning(
+                "one-click unsubscribe of account %s (campaign %s) stored by address hash only: "
+                "no address of this account or sequence here matches",
+                account_id,
+                campaign_id,
+            )
+            return HTMLResponse(NOTED_PAGE, status_code=202, headers=_HEADERS)
+        log.warning(
+            "one-click unsubscribe of account %s (campaign %s) NOT stored: no such account or no "
+            "contact address here; follow it up by hand",
+            account_id,
+            campaign_id,
+        )
+        return HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=_HEADERS)
 
     return Starlette(
         routes=[
@@ -157,6 +211,19 @@ def create_app(
     )
 
 
+async def _stop(stopper: SequenceStopper, workflow_id: str) -> None:
+    try:
+        # Bounded: the person (or their mailbox provider) is waiting for the answer.
+        await asyncio.wait_for(stopper.stop(workflow_id, UNSUBSCRIBED, STOP_REASON), STOP_TIMEOUT_S)
+    except Exception as err:
+        # Still a success for the person: the unsubscribe is stored, and a send asks the store.
+        log.error(
+            "could not stop sequence %s after a one-click unsubscribe: %s", workflow_id, type(err).__name__
+        )
+    else:
+        log.info("asked sequence %s to stop after a one-click unsubscribe", workflow_id)
+
+
 # --- recording into the store ----------------------------------------------------------------
 
 
@@ -165,45 +232,57 @@ class UnsubscribeStore(Protocol):
 
     def account(self, account_id: str) -> Account | None: ...
 
+    def known_addresses(self, *, account_id: str, workflow_id: str = "") -> list[str]: ...
+
     def record_preference(self, pref: Preference) -> None: ...
 
 
-def unsubscribed(account: Account, campaign_id: str, today: str) -> Preference | None:
-    """The permanent preference for the account's primary contact; None when it has no address."""
-    email = account.contact.email.strip().lower()
-    if not email:
-        return None
+def unsubscribed(email: str, account_id: str, campaign_id: str, today: str) -> Preference:
+    """The permanent preference for one address (or hashed_address key)."""
     return Preference(
-        email=email,
-        account_id=account.account_id,
+        email=normalise_address(email),
+        account_id=account_id,
         kind="unsubscribed",
         since=today,
         until=None,  # unsubscribe is permanent
-        reason="one-click unsubscribe",
+        reason=STOP_REASON,
         campaign_id=campaign_id,
     )
 
 
-def record_in_store(store: UnsubscribeStore, campaign_id: str, account_id: str) -> None:
-    """Blocking: look the account up and record its primary contact as unsubscribed."""
-    account = store.account(account_id)
-    if account is None:
-        # Nothing to suppress: no address we could write to. Say so, so it can be followed up.
-        log.warning("unsubscribe of account %s (campaign %s): no such account", account_id, campaign_id)
-        return
-    preference = unsubscribed(account, campaign_id, datetime.now(UTC).date().isoformat())
-    if preference is None:
-        log.warning("unsubscribe of account %s (campaign %s): no contact email", account_id, campaign_id)
-        return
-    store.record_preference(preference)
+def whom(store: UnsubscribeStore, signed: SignedUnsubscribe, secret: bytes) -> str:
+    """The address the token was sent to, if this store knows it: its hash among the account's
+    contacts and the addresses the sequence's (and account's) messages went to; "" if none."""
+    if not signed.binds_address:
+        # An old token: as before, the account's current primary contact.
+        account = store.account(signed.account_id)
+        return "" if account is None else normalise_address(account.contact.email)
+    candidates = store.known_addresses(account_id=signed.account_id, workflow_id=signed.workflow_id)
+    return next((a for a in candidates if unsubscribe.address_hash(secret, a) == signed.address_hash), "")
+
+
+def record_in_store(store: UnsubscribeStore, signed: SignedUnsubscribe, secret: bytes) -> Recorded:
+    """Blocking: record the address the token names as unsubscribed for good."""
+    today = datetime.now(UTC).date().isoformat()
+    address = whom(store, signed, secret)
+    if address:
+        store.record_preference(unsubscribed(address, signed.account_id, signed.campaign_id, today))
+        return "address"
+    if signed.binds_address:
+        # Not known here (another store, or the rows are gone): keep the hash, so the sender,
+        # which hashes every address before it emails it, still refuses this one.
+        key = hashed_address(signed.address_hash)
+        store.record_preference(unsubscribed(key, signed.account_id, signed.campaign_id, today))
+        return "address_hash"
+    return "nothing"
 
 
 def store_recorder(settings: Settings, store: UnsubscribeStore | None = None) -> RecordUnsubscribe:
     """The real `record_unsubscribe`: blocking store calls run in a worker thread."""
     opened = store if store is not None else settings.open_store()
 
-    async def record(campaign_id: str, account_id: str) -> None:
-        await asyncio.to_thread(record_in_store, opened, campaign_id, account_id)
+    async def record(signed: SignedUnsubscribe, secret: bytes) -> Recorded:
+        return await asyncio.to_thread(record_in_store, opened, signed, secret)
 
     return record
 
@@ -249,5 +328,7 @@ def web_command(host: str, port: int) -> None:
     click.echo(f"web on http://{host}:{port} (unsubscribe links: {settings.public_url}/u/...)")
     from winback import webhooks
 
-    events = webhooks.from_settings(settings, stopper=TemporalSequences())
-    uvicorn.run(create_app(settings, record, sendgrid_events=events), host=host, port=port, log_level="info")
+    sequences = TemporalSequences()
+    events = webhooks.from_settings(settings, stopper=sequences)
+    app = create_app(settings, record, sendgrid_events=events, sequences=sequences)
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -39,8 +39,8 @@ from activities.store.records import (
     MessageLogEntry,
 )
 from campaigns.contactability import SUPPRESSION_KINDS as SUPPRESSION_KINDS
+from campaigns.contactability import hashed_address, normalise_address
 from campaigns.contactability import implied_preference as implied_preference
-from campaigns.contactability import normalise_address
 from campaigns.model import OUTCOMES, PREFERENCE_KINDS, Account, Enrolment, Preference
 from contracts.sequence import OutcomeReceipt, OutcomeRecord
 
@@ -222,13 +222,18 @@ class Store(LaunchLedger, ProviderEventLog):
         with self._engine.connect() as conn:
             return [rowmap.preference(row) for row in conn.execute(query).mappings()]
 
-    def suppression(self, email: str, *, as_of: date) -> Preference | None:
-        """The unsubscribe or bounce that keeps this address out on `as_of`, if any."""
+    def suppression(self, email: str, *, as_of: date, address_hash: str = "") -> Preference | None:
+        """The unsubscribe or bounce that keeps this address out on `as_of`, if any; with the
+        address's keyed hash, also one recorded under the hash alone (campaigns/contactability.py)."""
         p = schema.preferences
+        address = normalise_address(email)
+        if not address:
+            return None
+        keys = [address, hashed_address(address_hash)] if address_hash else [address]
         query = (
             select(p)
             .where(
-                p.c.email == normalise_address(email),
+                p.c.email.in_(keys),
                 p.c.kind.in_(SUPPRESSION_KINDS),
                 or_(p.c.until.is_(None), p.c.until > as_of),
             )
@@ -238,6 +243,20 @@ class Store(LaunchLedger, ProviderEventLog):
         with self._engine.connect() as conn:
             row = conn.execute(query).mappings().first()
         return None if row is None else rowmap.preference(row)
+
+    def known_addresses(self, *, account_id: str, workflow_id: str = "") -> list[str]:
+        """Every address this store ties to the account or the sequence: its contacts now and
+        everyone its messages went to, even contacts the CRM has since replaced."""
+        c, m = schema.contacts, schema.messages
+        sent_to = m.c.account_id == account_id
+        if workflow_id:
+            sent_to = or_(sent_to, m.c.workflow_id == workflow_id)
+        with self._engine.connect() as conn:
+            found = [
+                *conn.execute(select(c.c.email).where(c.c.account_id == account_id)).scalars(),
+                *conn.execute(select(m.c.to_email).where(sent_to).distinct()).scalars(),
+            ]
+        return sorted({normalise_address(e) for e in found if normalise_address(e)})
 
     # --- sequences and their outcomes -----------------------------------------------------
 

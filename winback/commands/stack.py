@@ -14,7 +14,7 @@ from winback.commands.common import check_secret, client_or_fail, open_store, ru
 @click.command()
 @click.option("--detach", is_flag=True, help="Run in the background; `winback down` stops it.")
 def up(detach: bool) -> None:
-    """Start Temporal's dev server (with its Web UI on :8233) and a worker; Ctrl-C stops both."""
+    """Start Temporal's dev server (Web UI on :8233), a worker and `winback web` (:8000); Ctrl-C stops all."""
     settings = settings_mod.load()
     # Here, not in the background process: a detached `up` could only report it as a log tail.
     check_secret(settings)
