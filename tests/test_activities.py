@@ -330,6 +330,10 @@ class DownStore:
     def record_outcome(self, rec: object) -> object:
         raise self.error
 
+    def preferences_about(self, **query: object) -> object:
+        # A send asks the store whom it may email first: down, it is the first thing to fail.
+        raise self.error
+
     def log_message(self, entry: object) -> None:
         raise self.error
 

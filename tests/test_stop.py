@@ -4,6 +4,7 @@ scheduled. Nothing goes out after either."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from temporalio import activity
@@ -14,6 +15,7 @@ from activities.email import OutboxTransport
 from activities.launch import start_sequence
 from activities.sequence import SequenceActivities
 from activities.tasks import FolderTaskBoard
+from campaigns.model import Preference
 from contracts import ids
 from contracts.sequence import BOUNCED, UNSUBSCRIBED, SendRequest, SendResult, StopNotice
 from tests.factories import make_account, quiet_monday, sequence_input, temp_store
@@ -93,3 +95,36 @@ async def test_a_send_refused_for_a_bounce_skips_the_touch_and_ends_the_sequence
     (touch,) = result.touches
     assert touch.status == "skipped" and "bounced" in touch.note
     assert emails_in(tmp_path / "outbox") == []
+
+
+async def test_an_unsubscribe_recorded_while_the_sequence_waits_blocks_the_next_email(
+    ts_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """Nothing signals the sequence: the send itself asks the store after the timer fires."""
+    await skip_to(ts_env, quiet_monday(await ts_env.get_current_time()))
+    inp = sequence_input(make_account(account_id="STOP-4"))
+    first, *_, last_email = (t for t in inp.plan.touches if t.channel == "email")
+    call = next(t for t in inp.plan.touches if t.channel == "call")
+    # Email, email, call: touch 2 is an email the unsubscribe must stop.
+    touches = (first, replace(last_email, number=2), replace(call, number=3))
+    inp = replace(inp, plan=replace(inp.plan, touches=touches))
+    impl = activities(tmp_path)
+    async with sequence_worker(ts_env.client, "stop-between", impl):
+        handle = await start_sequence(ts_env.client, "stop-between", inp)
+        await until_touches(ts_env, handle, 1)
+        today = (await ts_env.get_current_time()).date().isoformat()
+        impl.store.record_preference(
+            Preference(
+                email=inp.contacts.primary.email.upper(),
+                account_id="STOP-4",
+                kind="unsubscribed",
+                since=today,
+                until=None,
+                reason="unsubscribed by one-click link",
+            )
+        )
+        result = await handle.result()
+    assert result.outcome == UNSUBSCRIBED
+    assert [(t.number, t.status) for t in result.touches] == [(1, "sent"), (2, "skipped")]
+    assert "unsubscribed" in result.touches[1].note and "@" not in result.touches[1].note
+    assert len(emails_in(tmp_path / "outbox")) == 1

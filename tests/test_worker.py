@@ -159,3 +159,25 @@ async def test_a_manual_task_lands_in_the_settings_tasks_folder_and_completes(
     [task_file] = sorted(settings.tasks_dir.rglob("*.md"))
     assert task_file.parent == settings.tasks_dir / "maria.lind"
     assert task_file.name == f"ACC-1-touch1-{inp.plan.touches[0].channel}.md"
+
+
+def test_the_worker_sends_through_sendgrid_only_when_its_key_is_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from activities.email import OutboxTransport
+    from activities.sendgrid import SendGridTransport
+    from winback.settings import Settings
+    from winback.worker import transport_for
+
+    settings = Settings(data_dir=tmp_path, task_queue="q", public_url="https://winback.example")
+    store = Store.open(f"sqlite:///{tmp_path}/winback.db")
+    try:
+        monkeypatch.delenv("SENDGRID_API_KEY", raising=False)
+        assert isinstance(transport_for(settings, store), OutboxTransport)
+        monkeypatch.setenv("SENDGRID_API_KEY", "  ")
+        assert isinstance(transport_for(settings, store), OutboxTransport)
+        monkeypatch.setenv("SENDGRID_API_KEY", "SG.secret-value")
+        chosen = transport_for(settings, store)
+        assert isinstance(chosen, SendGridTransport) and "SG.secret-value" not in repr(chosen)
+    finally:
+        store.close()

@@ -60,6 +60,11 @@ class Settings:
         (base64, as its settings page shows it). Unset: the webhook takes no events at all."""
         return os.environ.get("SENDGRID_WEBHOOK_PUBLIC_KEY", "").strip() or None
 
+    def sendgrid_api_key(self) -> str | None:
+        """SENDGRID_API_KEY: set, emails go out through SendGrid; unset, into the outbox folder.
+        Only ever handed to the transport, never printed."""
+        return os.environ.get("SENDGRID_API_KEY", "").strip() or None
+
     def unsubscribe_secret(self) -> bytes:
         """WINBACK_UNSUBSCRIBE_SECRET, or for local use a random one kept in the data folder.
 

@@ -9,8 +9,9 @@ from temporalio.client import Client
 from temporalio.worker import PollerBehaviorAutoscaling, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.email import OutboxTransport
+from activities.email import EmailTransport, OutboxTransport
 from activities.launch import LaunchActivities
+from activities.sendgrid import SendGridTransport
 from activities.sequence import SequenceActivities
 from activities.store import Store
 from activities.tasks import FolderTaskBoard
@@ -41,9 +42,17 @@ def activities_for(impl: SequenceActivities, launch: LaunchActivities | None = N
     return found
 
 
+def transport_for(settings: Settings, store: Store) -> EmailTransport:
+    """SendGrid when SENDGRID_API_KEY is set (its send ledger in the store), else the outbox."""
+    api_key = settings.sendgrid_api_key()
+    if api_key is None:
+        return OutboxTransport(settings.outbox_dir)
+    return SendGridTransport(api_key, store)
+
+
 def local_activities(settings: Settings, store: Store) -> SequenceActivities:
     return SequenceActivities(
-        OutboxTransport(settings.outbox_dir),
+        transport_for(settings, store),
         FolderTaskBoard(settings.tasks_dir),
         store,
         public_url=settings.public_url,

@@ -16,6 +16,8 @@ from campaigns import calendar
 from campaigns.model import PlannedTouch
 from contracts import ids
 from contracts.sequence import (
+    COMPLETED_NO_REPLY,
+    DECLINED,
     STATE_PAUSED,
     STOP_OUTCOMES,
     UNSUBSCRIBED,
@@ -147,4 +149,4 @@ def suppressed_outcome(err: ActivityError) -> str | None:
         return None
     details = cause.details
     outcome = details[0] if details and isinstance(details[0], str) else ""
-    return outcome if outcome in STOP_OUTCOMES else UNSUBSCRIBED
+    return outcome if outcome in (*STOP_OUTCOMES, DECLINED, COMPLETED_NO_REPLY) else UNSUBSCRIBED

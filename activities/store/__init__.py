@@ -10,6 +10,7 @@ from activities.store.database import (
     masked,
     normalise_url,
 )
+from activities.store.ledger import FAILED, SENDING, SENT, LedgerEntry
 from activities.store.records import (
     ImportResult,
     LaunchItem,
@@ -23,11 +24,15 @@ from activities.store.schema import metadata
 from activities.store.store import SUPPRESSION_KINDS, Store, implied_preference
 
 __all__ = [
+    "FAILED",
     "MIGRATIONS_DIR",
+    "SENDING",
+    "SENT",
     "SUPPRESSION_KINDS",
     "ImportResult",
     "LaunchItem",
     "LaunchItemResult",
+    "LedgerEntry",
     "MessageLogEntry",
     "ProviderEventRecord",
     "ProviderEventsReceipt",

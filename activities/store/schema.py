@@ -218,3 +218,22 @@ provider_events = Table(
     Index("ix_provider_events_workflow_id", "workflow_id"),
     Index("ix_provider_events_sg_message_id", "sg_message_id"),
 )
+
+# One row per email send through a provider without idempotency keys (SendGrid): written
+# "sending" before the request, "sent" after the provider accepted it, "failed" when the
+# provider certainly refused it (activities/store/ledger.py, activities/sendgrid.py).
+send_ledger = Table(
+    "send_ledger",
+    metadata,
+    Column("key", String(512), nullable=False),  # SendRequest.key: sequence run and touch
+    Column("workflow_id", String(255), nullable=False),
+    Column("state", String(20), nullable=False),  # sending | sent | failed
+    Column("message_id", String(998), nullable=False),  # our Message-ID header
+    Column("provider_message_id", String(255), nullable=True),  # SendGrid's X-Message-Id
+    Column("note", Text, nullable=False),  # why it failed; never an address
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("key"),
+    Index("ix_send_ledger_workflow_id", "workflow_id"),
+)

@@ -34,6 +34,7 @@ from activities.store import rowmap, schema
 from activities.store.database import masked, open_engine, write_transaction
 from activities.store.events import ProviderEventLog
 from activities.store.launches import LaunchLedger
+from activities.store.ledger import SendLedger
 from activities.store.records import (
     ImportResult,
     MessageLogEntry,
@@ -50,7 +51,7 @@ _IN_CHUNK: Final = 500
 _INSERT_CHUNK: Final = 1000
 
 
-class Store(LaunchLedger, ProviderEventLog):
+class Store(LaunchLedger, ProviderEventLog, SendLedger):
     """State outside Temporal, in SQLite (default) or PostgreSQL (DATABASE_URL)."""
 
     def __init__(self, engine: Engine) -> None:
@@ -258,7 +259,35 @@ class Store(LaunchLedger, ProviderEventLog):
             ]
         return sorted({normalise_address(e) for e in found if normalise_address(e)})
 
+    def preferences_about(
+        self, *, email: str, account_id: str, as_of: date, address_hash: str = ""
+    ) -> list[Preference]:
+        """The preferences in force on `as_of` about this address (or its keyed hash) or this
+        account: what a send asks campaigns.contactability about, without reading them all."""
+        p = schema.preferences
+        addresses = [normalise_address(email)]
+        if address_hash:
+            addresses.append(hashed_address(address_hash))
+        query = (
+            select(p)
+            .where(
+                or_(p.c.email.in_(addresses), p.c.account_id == account_id),
+                or_(p.c.until.is_(None), p.c.until > as_of),
+            )
+            .order_by(p.c.email, p.c.kind)
+        )
+        with self._engine.connect() as conn:
+            return [rowmap.preference(row) for row in conn.execute(query).mappings()]
+
     # --- sequences and their outcomes -----------------------------------------------------
+
+    def started_on(self, workflow_id: str) -> date | None:
+        """The day the store recorded this sequence as started (its latest run), if it did."""
+        e = schema.enrolments
+        query = select(func.max(e.c.started_on)).where(e.c.workflow_id == workflow_id)
+        with self._engine.connect() as conn:
+            found = conn.execute(query).scalar()
+        return found if isinstance(found, date) else None
 
     def record_started(self, rows: Sequence[Enrolment]) -> None:
         """Insert; a sequence (workflow_id, run_id) already recorded is left as it is."""
