@@ -12,11 +12,13 @@ from activities.store.database import (
 )
 from activities.store.records import (
     ImportResult,
+    InboundReplyFact,
     LaunchItem,
     LaunchItemResult,
     MessageLogEntry,
     ProviderEventRecord,
     ProviderEventsReceipt,
+    SentMessage,
     StoreError,
 )
 from activities.store.schema import metadata
@@ -26,11 +28,13 @@ __all__ = [
     "MIGRATIONS_DIR",
     "SUPPRESSION_KINDS",
     "ImportResult",
+    "InboundReplyFact",
     "LaunchItem",
     "LaunchItemResult",
     "MessageLogEntry",
     "ProviderEventRecord",
     "ProviderEventsReceipt",
+    "SentMessage",
     "Store",
     "StoreError",
     "alembic_config",

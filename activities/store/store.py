@@ -38,6 +38,7 @@ from activities.store.records import (
     ImportResult,
     MessageLogEntry,
 )
+from activities.store.replies import InboundReplyLog
 from campaigns.contactability import SUPPRESSION_KINDS as SUPPRESSION_KINDS
 from campaigns.contactability import implied_preference as implied_preference
 from campaigns.contactability import normalise_address
@@ -50,7 +51,7 @@ _IN_CHUNK: Final = 500
 _INSERT_CHUNK: Final = 1000
 
 
-class Store(LaunchLedger, ProviderEventLog):
+class Store(LaunchLedger, ProviderEventLog, InboundReplyLog):
     """State outside Temporal, in SQLite (default) or PostgreSQL (DATABASE_URL)."""
 
     def __init__(self, engine: Engine) -> None:
