@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Connection, Engine, Table, select, update
+from sqlalchemy import Connection, Engine, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from activities.store import schema
@@ -58,7 +58,8 @@ class InboundReplyLog:
         c = schema.contacts
         query = (
             select(c.c.account_id)
-            .where(c.c.email == normalise_address(email))
+            # Contacts keep the address as the CRM wrote it ("Aino@X.fi").
+            .where(func.lower(c.c.email) == normalise_address(email))
             .distinct()
             .order_by(c.c.account_id)
         )
