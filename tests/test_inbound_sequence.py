@@ -102,6 +102,7 @@ async def test_an_away_note_pauses_until_the_day_after_the_return_then_the_seque
         back = (now[-1].astimezone(HELSINKI) + timedelta(days=20)).date()
         response = await post(app, away_note("OOO-1", f"{back.day} {back:%B %Y}"))
         assert response.status_code == 200, response.text
+        assert response.json()["matched_by"] == "reply_token"
         assert response.json()["resume_on"] == (back + timedelta(days=1)).isoformat()
 
         status = await handle.query("status")

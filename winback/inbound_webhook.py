@@ -164,8 +164,8 @@ def workflow_for_recipients(addresses: Sequence[str]) -> str | None:
 
 
 def recipients(fields: dict[str, bytes]) -> list[str]:
-    """Every address the message was sent to: the envelope, the form's `to` and `cc` (parsed
-    mode), the raw message's To, Cc and Delivered-To (raw mode)."""
+    """Every address the message was sent to: the envelope, the form's `to` and `cc`, and the
+    To, Cc and Delivered-To of the header block (parsed mode) or the message (raw mode)."""
     found: list[str] = []
     envelope = fields.get("envelope")
     if envelope is not None:
@@ -180,9 +180,10 @@ def recipients(fields: dict[str, bytes]) -> list[str]:
     for name in ("to", "cc"):
         if name in fields:
             headers.append(fields[name].decode("utf-8", "replace"))
-    raw = fields.get("email")
-    if raw is not None:
-        msg = BytesHeaderParser(policy=compat32).parsebytes(raw)
+    for block in (fields.get("email"), fields.get("headers")):
+        if block is None:
+            continue
+        msg = BytesHeaderParser(policy=compat32).parsebytes(block)
         for name in ("To", "Cc", "Delivered-To"):
             headers += [decoded(str(v)) for v in msg.get_all(name, [])]
     found += [address for _, address in getaddresses(headers) if address]
