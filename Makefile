@@ -56,3 +56,9 @@ bench-store: $(STAMP)
 .PHONY: bench-accounts
 bench-accounts: $(STAMP)
 	$(BIN)/python bench/accounts_bad_zone.py $(ARGS)
+
+# A reply's way from the inbound webhook to a stopped sequence, with 100 and 2,000 sequences
+# running on a fresh dev server (bench/reply.py: p50/p99; target p99 < 1 s at 2,000; a few minutes).
+.PHONY: bench-reply
+bench-reply: $(STAMP)
+	$(BIN)/python bench/reply.py $(ARGS)

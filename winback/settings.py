@@ -65,6 +65,12 @@ class Settings:
         Only ever handed to the transport, never printed."""
         return os.environ.get("SENDGRID_API_KEY", "").strip() or None
 
+    def inbound_secret(self) -> bytes | None:
+        """WINBACK_INBOUND_SECRET, the shared secret SendGrid's Inbound Parse URL carries (in its
+        path, its query or as basic auth). Unset or blank: inbound replies are refused (503)."""
+        value = os.environ.get("WINBACK_INBOUND_SECRET", "").strip()
+        return value.encode() if value else None
+
     def unsubscribe_secret(self) -> bytes:
         """WINBACK_UNSUBSCRIBE_SECRET, or for local use a random one kept in the data folder.
 

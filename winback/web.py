@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
+    from winback.inbound_webhook import InboundReplies
     from winback.webhooks import SendGridEvents, SequenceStopper
 
 log = logging.getLogger("winback.web")
@@ -128,6 +129,7 @@ def create_app(
     record_unsubscribe: RecordUnsubscribe | None = None,
     sendgrid_events: SendGridEvents | None = None,
     sequences: SequenceStopper | None = None,
+    inbound_replies: InboundReplies | None = None,
 ) -> Starlette:
     """The ASGI app. Without `record_unsubscribe` it records into the store named by the settings;
     without `sequences` it signals through a Temporal client connected on first use."""
@@ -135,7 +137,7 @@ def create_app(
     from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse
     from starlette.routing import Route
 
-    from winback import webhooks
+    from winback import inbound_webhook, webhooks
 
     secret = settings.unsubscribe_secret()
     record = record_unsubscribe if record_unsubscribe is not None else store_recorder(settings)
@@ -207,6 +209,9 @@ def create_app(
             Route("/u/{token}", confirm, methods=["GET"]),
             Route("/u/{token}", unsubscribe_now, methods=["POST"]),
             *webhooks.routes(sendgrid_events or webhooks.from_settings(settings)),
+            *inbound_webhook.routes(
+                inbound_replies or inbound_webhook.from_settings(settings, TemporalSequences())
+            ),
         ]
     )
 
@@ -326,9 +331,12 @@ def web_command(host: str, port: int) -> None:
         click.echo(str(err), err=True)  # one line, password masked
         sys.exit(1)
     click.echo(f"web on http://{host}:{port} (unsubscribe links: {settings.public_url}/u/...)")
-    from winback import webhooks
+    from winback import inbound_webhook, webhooks
 
     sequences = TemporalSequences()
     events = webhooks.from_settings(settings, stopper=sequences)
-    app = create_app(settings, record, sendgrid_events=events, sequences=sequences)
+    replies = inbound_webhook.from_settings(settings, sequences)
+    app = create_app(
+        settings, record, sendgrid_events=events, sequences=sequences, inbound_replies=replies
+    )
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -13,11 +13,13 @@ from activities.store.database import (
 from activities.store.ledger import FAILED, SENDING, SENT, LedgerEntry
 from activities.store.records import (
     ImportResult,
+    InboundReplyFact,
     LaunchItem,
     LaunchItemResult,
     MessageLogEntry,
     ProviderEventRecord,
     ProviderEventsReceipt,
+    SentMessage,
     StoreError,
 )
 from activities.store.schema import metadata
@@ -30,12 +32,14 @@ __all__ = [
     "SENT",
     "SUPPRESSION_KINDS",
     "ImportResult",
+    "InboundReplyFact",
     "LaunchItem",
     "LaunchItemResult",
     "LedgerEntry",
     "MessageLogEntry",
     "ProviderEventRecord",
     "ProviderEventsReceipt",
+    "SentMessage",
     "Store",
     "StoreError",
     "alembic_config",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 
 from contracts.launch import ITEM_PENDING
@@ -107,3 +107,32 @@ class ProviderEventsReceipt(Generic[E]):
 
     stored: tuple[E, ...]
     acted: tuple[E, ...]
+
+
+@dataclass(frozen=True)
+class InboundReplyFact:
+    """What the store keeps of a reply that came back (activities/store/replies.py): the facts
+    its verdict and its sequence rest on; never its body."""
+
+    dedup_key: str
+    received_at: datetime
+    kind: str
+    workflow_id: str | None
+    account_id: str | None
+    matched_by: str
+    email: str
+    message_id: str
+    return_date: date | None
+    resume_on: date | None
+    language: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """The message log's answer to "which of our messages is this a reply to"."""
+
+    workflow_id: str
+    account_id: str
+    campaign_id: str
+    to_email: str

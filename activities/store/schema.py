@@ -237,3 +237,28 @@ send_ledger = Table(
     PrimaryKeyConstraint("key"),
     Index("ix_send_ledger_workflow_id", "workflow_id"),
 )
+
+
+# Replies that came back through SendGrid Inbound Parse (activities/store/replies.py): the facts
+# a verdict rests on, never the body. The sender's address has its own column, as in contacts.
+inbound_replies = Table(
+    "inbound_replies",
+    metadata,
+    # SendGrid posts a message again until it sees a 2xx: the same message has the same key.
+    Column("dedup_key", String(120), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("kind", String(20), nullable=False),  # inbound/classify.py KINDS
+    Column("workflow_id", String(255), nullable=True),  # NULL: no sequence found
+    Column("account_id", String(200), nullable=True),
+    Column("matched_by", String(20), nullable=False),  # reply_token | thread | sender | none
+    Column("email", String(320), nullable=False),  # lower case
+    Column("message_id", String(998), nullable=False),
+    Column("return_date", Date, nullable=True),
+    Column("resume_on", Date, nullable=True),
+    Column("language", String(35), nullable=False),
+    Column("evidence", Text, nullable=False),
+    # Set once the sequence was told; NULL means a repost must act again.
+    Column("acted_at", UtcDateTime, nullable=True),
+    PrimaryKeyConstraint("dedup_key"),
+    Index("ix_inbound_replies_workflow_id", "workflow_id"),
+)

@@ -39,6 +39,7 @@ from activities.store.records import (
     ImportResult,
     MessageLogEntry,
 )
+from activities.store.replies import InboundReplyLog
 from campaigns.contactability import SUPPRESSION_KINDS as SUPPRESSION_KINDS
 from campaigns.contactability import hashed_address, normalise_address
 from campaigns.contactability import implied_preference as implied_preference
@@ -51,7 +52,7 @@ _IN_CHUNK: Final = 500
 _INSERT_CHUNK: Final = 1000
 
 
-class Store(LaunchLedger, ProviderEventLog, SendLedger):
+class Store(LaunchLedger, ProviderEventLog, SendLedger, InboundReplyLog):
     """State outside Temporal, in SQLite (default) or PostgreSQL (DATABASE_URL)."""
 
     def __init__(self, engine: Engine) -> None:
