@@ -16,7 +16,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities import unsubscribe
+from activities import reply_token, unsubscribe
 from activities.email import EmailTransport, build_message
 from activities.failures import BadInput, classified
 from activities.store import MessageLogEntry, Store
@@ -96,8 +96,11 @@ class SequenceActivities:
         public_url: str,
         unsubscribe_secret: bytes,
         template_root: Path = templating.ROOT,
+        inbound_domain: str = "",
     ) -> None:
         self.template_root = template_root
+        # Where SendGrid Inbound Parse receives replies; "" sends no Reply-To (activities/reply_token.py).
+        self.inbound_domain = inbound_domain
         self.transport = transport
         self.tasks = tasks
         self.store = store
@@ -120,8 +123,18 @@ class SequenceActivities:
         # A template error is the same on every attempt: it fails once, and nothing is sent.
         with classified(f"account {req.account.account_id}, touch {req.touch}: template {req.template}"):
             out = templating.render(req.template, req.locale, render_context(req, link), self.template_root)
+        reply_to = reply_token.reply_address(
+            self.unsubscribe_secret,
+            req.account.account_id,
+            workflow_id or ids.workflow_id_for(req.account.account_id),
+            self.inbound_domain,
+        )
         return RenderedMessage(
-            subject=out.subject, body=out.body, unsubscribe_url=link, template_path=out.template_path
+            subject=out.subject,
+            body=out.body,
+            unsubscribe_url=link,
+            template_path=out.template_path,
+            reply_to=reply_to,
         )
 
     def _refusal(self, req: SendRequest) -> ApplicationError | None:
@@ -164,9 +177,8 @@ class SequenceActivities:
             raise refusal
         with classified(f"account {req.account_id}, touch {req.touch}: not sent"):
             message = build_message(req)
-            # SEAM(reply_to): SendRequest.reply_to arrives with another change; until
-            # build_message sets the header itself, it is set here from the request.
-            reply_to = getattr(req, "reply_to", "") or ""
+            # The signed address render_message made: a reply finds this sequence exactly.
+            reply_to = req.reply_to
             if reply_to and "Reply-To" not in message:
                 if not looks_like_email(reply_to) or any(ord(ch) < 32 for ch in reply_to):
                     raise BadInput("the reply-to address is not a valid email address")

@@ -33,11 +33,13 @@ import httpx  # noqa: E402
 from servers import DevServer, log  # noqa: E402
 from temporalio.client import Client, WorkflowExecutionStatus  # noqa: E402
 
+from activities import reply_token  # noqa: E402
 from activities.email import OutboxTransport  # noqa: E402
 from activities.launch import start_sequence  # noqa: E402
 from activities.sequence import SequenceActivities  # noqa: E402
 from activities.store import Store  # noqa: E402
 from activities.tasks import FolderTaskBoard  # noqa: E402
+from contracts import ids  # noqa: E402
 from tests.factories import make_account, sequence_input  # noqa: E402
 from winback.inbound_webhook import PATH, InboundReplies  # noqa: E402
 from winback.sequence_actions import TemporalSequences  # noqa: E402
@@ -47,13 +49,19 @@ from winback.worker import sequence_worker  # noqa: E402
 
 QUEUE = "bench-reply"
 SECRET = "bench-inbound-secret"
+REPLY_SECRET = b"bench-reply-secret-of-at-least-32-bytes"
+
+
+def signed(account_id: str) -> str:
+    workflow_id = ids.workflow_id_for(account_id)
+    return reply_token.reply_address(REPLY_SECRET, account_id, workflow_id, "reply.example")
 START_CONCURRENCY = 50
 
 
 def reply_body(account_id: str) -> bytes:
     headers = (
         f"From: contact@{account_id.lower()}.example\nSubject: Re: hello\n"
-        f"Message-ID: <bench-{account_id}@example>\nTo: reply+winback-{account_id}@reply.example\n"
+        f"Message-ID: <bench-{account_id}@example>\nTo: {signed(account_id)}\n"
     )
     fields = {"headers": headers.encode(), "text": b"Thanks, yes: let's talk on Tuesday."}
     parts = [
@@ -123,7 +131,10 @@ async def measure(n: int, sample: int, root: Path) -> list[float]:
 
             settings = Settings(data_dir=root, task_queue=QUEUE, public_url="https://winback.example")
             config = InboundReplies(
-                secret=SECRET.encode(), store=lambda: store, actions=TemporalSequences(connect)
+                secret=SECRET.encode(),
+                store=lambda: store,
+                actions=TemporalSequences(connect),
+                reply_secret=REPLY_SECRET,
             )
             app = create_app(settings, store_recorder(settings, store), inbound_replies=config)
             transport = httpx.ASGITransport(app=app)

@@ -188,6 +188,7 @@ class RenderedMessage:
     body: str
     unsubscribe_url: str
     template_path: str
+    reply_to: str = ""  # the sequence's signed reply address; "" when none is configured
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ class SendRequest:
     body: str
     unsubscribe_url: str
     thread_root_id: str = ""  # Message-ID of touch 1: later touches reply in its thread
+    reply_to: str = ""  # Reply-To: the signed address that leads a reply to this sequence
 
 
 @dataclass(frozen=True)

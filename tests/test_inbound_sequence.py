@@ -19,6 +19,7 @@ from activities.store import Store
 from activities.tasks import FolderTaskBoard
 from contracts.sequence import REPLIED
 from tests.factories import make_account, quiet_monday, sequence_input, temp_store
+from tests.replies import REPLY_SECRET, signed
 from tests.test_sequence import skip_to, until_touches
 from tests.test_sequence_actions import connected
 from tests.test_stop import activities
@@ -35,7 +36,7 @@ def away_note(account_id: str, back: str) -> bytes:
     headers = (
         "From: Aino <aino@revontuli.example>\nSubject: Automatic reply: Revontuli and us\n"
         f"Auto-Submitted: auto-replied\nMessage-ID: <away-{account_id}@revontuli.example>\n"
-        f"To: reply+winback-{account_id}@reply.winback.example\n"
+        f"To: {signed(account_id, 'reply.winback.example')}\n"
     )
     text = f"I am out of the office until {back} with limited access to email."
     return form(headers=headers.encode(), text=text.encode())
@@ -45,7 +46,7 @@ def reply(account_id: str) -> bytes:
     headers = (
         "From: Aino <aino@revontuli.example>\nSubject: Re: Revontuli and us\n"
         f"Message-ID: <reply-{account_id}@revontuli.example>\n"
-        f"To: reply+winback-{account_id}@reply.winback.example\n"
+        f"To: {signed(account_id, 'reply.winback.example')}\n"
     )
     return form(headers=headers.encode(), text=b"Back now. Yes, let's talk next week.")
 
@@ -76,6 +77,7 @@ async def web_app(
         actions=await connected(env),
         tasks=FolderTaskBoard(tmp_path / "tasks"),
         clock=clock,
+        reply_secret=REPLY_SECRET,
     )
     return create_app(settings, store_recorder(settings, store), inbound_replies=config)
 

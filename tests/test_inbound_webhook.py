@@ -19,6 +19,7 @@ from activities.store import MessageLogEntry, Store, database_url
 from activities.tasks import FolderTaskBoard
 from campaigns.model import Contact
 from tests.factories import make_account
+from tests.replies import REPLY_SECRET, signed
 from winback.inbound_webhook import PATH, InboundReplies, workflow_for_recipients
 from winback.settings import Settings
 from winback.web import create_app, store_recorder
@@ -113,6 +114,7 @@ def client_for(
         actions=actions,
         tasks=FolderTaskBoard(settings.tasks_dir),
         clock=lambda: NOW,
+        reply_secret=REPLY_SECRET,
         **kw,
     )
     return TestClient(create_app(settings, store_recorder(settings, store), inbound_replies=config))
@@ -266,7 +268,7 @@ def test_a_contact_who_left_is_never_emailed_again_and_the_owner_gets_a_task(
     client: TestClient, store: Store, actions: RecordingActions, settings: Settings
 ) -> None:
     body = raw(
-        "sisimai_autoreply_mimecast_mailbox_no_longer_in_use.eml", to="reply+winback-ACC-3@reply.example"
+        "sisimai_autoreply_mimecast_mailbox_no_longer_in_use.eml", to=signed("ACC-3", "reply.example")
     )
     response = post(client, body)
     assert response.json()["kind"] == "left_company" and response.json()["matched_by"] == "reply_token"
@@ -281,7 +283,7 @@ def test_a_bounce_dressed_as_an_auto_reply_suppresses_the_address_we_wrote_to(
     client: TestClient, store: Store, actions: RecordingActions
 ) -> None:
     body = raw(
-        "sisimai_auto_replied_but_actually_bounce_mailbox_full.eml", to="reply+winback-ACC-4@r.example"
+        "sisimai_auto_replied_but_actually_bounce_mailbox_full.eml", to=signed("ACC-4", "r.example")
     )
     assert post(client, body).json()["kind"] == "bounce"
     assert actions.calls == [("stop", "winback-ACC-4", "bounced")]
@@ -303,7 +305,7 @@ def test_an_unsubscribe_by_reply_records_it_for_ever_and_stops(
 def test_our_quoted_unsubscribe_link_in_a_reply_is_a_reply(
     client: TestClient, actions: RecordingActions
 ) -> None:
-    body = raw("talon_reply_outlook_quoted_unsubscribe_link.eml", to="reply+winback-ACC-1@r.example")
+    body = raw("talon_reply_outlook_quoted_unsubscribe_link.eml", to=signed("ACC-1", "r.example"))
     assert post(client, body).json()["kind"] == "reply"
     assert actions.calls == [("replied", "winback-ACC-1")]
 
@@ -314,7 +316,7 @@ def test_our_quoted_unsubscribe_link_in_a_reply_is_a_reply(
 def test_a_repost_is_stored_and_acted_on_once(
     client: TestClient, store: Store, actions: RecordingActions
 ) -> None:
-    body = raw("talon_reply_gmail.eml", to="reply+winback-ACC-1@r.example")
+    body = raw("talon_reply_gmail.eml", to=signed("ACC-1", "r.example"))
     assert post(client, body).json()["already_acted"] is False
     assert post(client, body).json()["already_acted"] is True
     assert actions.calls == [("replied", "winback-ACC-1")] and len(store.inbound_replies()) == 1
@@ -324,7 +326,7 @@ def test_a_sequence_that_cannot_be_told_makes_sendgrid_post_again_and_the_repost
     settings: Settings, store: Store
 ) -> None:
     down = RecordingActions(fail=True)
-    body = raw("talon_reply_gmail.eml", to="reply+winback-ACC-1@r.example")
+    body = raw("talon_reply_gmail.eml", to=signed("ACC-1", "r.example"))
     assert post(client_for(settings, store, down), body).status_code == 503
     assert len(store.inbound_replies()) == 1  # stored before the answer
     up = RecordingActions()
@@ -349,7 +351,7 @@ def test_no_address_reaches_the_log(
         post(client, fixture(name))
     post(
         client,
-        raw("sisimai_autoreply_mimecast_mailbox_no_longer_in_use.eml", to="reply+winback-ACC-3@r.example"),
+        raw("sisimai_autoreply_mimecast_mailbox_no_longer_in_use.eml", to=signed("ACC-3", "r.example")),
     )
     post(client_for(settings, store, RecordingActions(fail=True)), raw("talon_reply_gmail.eml"))
     assert caplog.records
@@ -357,9 +359,13 @@ def test_no_address_reaches_the_log(
 
 
 def test_the_reply_token_names_the_sequence_and_nothing_else_does() -> None:
-    assert workflow_for_recipients(["Reply+winback-ACC-7@reply.example"]) == "winback-ACC-7"
-    assert workflow_for_recipients(["someone@x.example", "reply+winback-A.b@r.example"]) == "winback-A.b"
-    assert (
-        workflow_for_recipients(["reply+winback-@r.example", "reply@r.example", "reply+xyz@r.example"])
-        is None
-    )
+    assert workflow_for_recipients([signed("ACC-7", "reply.example")], REPLY_SECRET) == "winback-ACC-7"
+    local, _, domain = signed("A.b", "r.example").partition("@")
+    base, _, mac = local.rpartition(".")
+    mixed = ["someone@x.example", f"{base}.{mac.upper()}@{domain}"]  # a folded MAC still reads
+    assert workflow_for_recipients(mixed, REPLY_SECRET) == "winback-A.b"
+    forged = ["reply+winback-ACC-7@r.example", "reply+ACC-7.aaaaaaaaaaaa@r.example", "reply@r.example"]
+    assert workflow_for_recipients(forged, REPLY_SECRET) is None
+    assert workflow_for_recipients([signed("ACC-7", "reply.example")], None) is None
+    other = b"another-secret-of-32-bytes-or-more"
+    assert workflow_for_recipients([signed("ACC-7", "reply.example")], other) is None

@@ -35,6 +35,7 @@ from email.utils import getaddresses
 from typing import TYPE_CHECKING, Final, Protocol
 from zoneinfo import ZoneInfo
 
+from activities import reply_token
 from activities.store import InboundReplyFact, SentMessage
 from activities.tasks import FolderTaskBoard, TaskBoard
 from campaigns.contactability import Preference, normalise_address
@@ -46,7 +47,7 @@ from inbound import classify as cls
 from inbound.inbound_parse import form_fields, from_inbound_parse
 from inbound.message import InboundMessage, NotAnEmail, decoded
 from winback.sequence_actions import SequenceActions
-from winback.settings import Settings
+from winback.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -116,11 +117,19 @@ class InboundReplies:
     tasks: TaskBoard | None = None  # where a "find a new contact" task goes
     clock: Callable[[], datetime] = _now
     max_body: int = MAX_BODY
+    # The key our Reply-To addresses are signed with (the unsubscribe secret); None: a reply is
+    # matched by its thread or its sender only.
+    reply_secret: bytes | None = None
 
 
 def from_settings(settings: Settings, actions: SequenceActions) -> InboundReplies:
+    try:
+        reply_secret: bytes | None = settings.unsubscribe_secret()
+    except SettingsError:
+        reply_secret = None  # `winback web` refuses to start on it; other callers match by thread
     return InboundReplies(
         secret=settings.inbound_secret(),
+        reply_secret=reply_secret,
         store=_opened_once(settings),
         actions=actions,
         tasks=FolderTaskBoard(settings.tasks_dir),
@@ -143,23 +152,16 @@ def _opened_once(settings: Settings) -> Callable[[], ReplyStore]:
 # --- which sequence ---------------------------------------------------------------------------
 
 
-def workflow_for_recipients(addresses: Sequence[str]) -> str | None:
-    """The sequence a reply addressed to `reply+{token}@...` belongs to, or None.
-
-    The token names the sequence: today it is the sequence's workflow id itself
-    (`winback-{account_id}`); a token of any other shape names nothing here, and the reply is
-    matched by its thread or its sender instead.
-    """
+def workflow_for_recipients(addresses: Sequence[str], secret: bytes | None) -> str | None:
+    """The sequence a reply addressed to our signed `reply+{account}.{mac}@...` belongs to, or
+    None (no secret, no such address, or a MAC we did not make: then the thread or the sender
+    decides). See activities/reply_token.py."""
+    if not secret:
+        return None
     for address in addresses:
-        local = normalise_address(address).rpartition("@")[0]
-        base, plus, _ = local.partition("+")
-        if base != REPLY_LOCAL_PART or not plus:
-            continue
-        # The token keeps its case: account ids are case-sensitive.
-        token = address.strip().rpartition("@")[0].partition("+")[2]
-        prefixed = token.startswith(ids.SEQUENCE_ID_PREFIX) and len(token) > len(ids.SEQUENCE_ID_PREFIX)
-        if prefixed and _TOKEN.fullmatch(token):
-            return token
+        account_id = reply_token.account_for(secret, address)
+        if account_id is not None:
+            return ids.workflow_id_for(account_id)
     return None
 
 
@@ -198,8 +200,10 @@ class Found:
     sent: SentMessage | None = None
 
 
-def find_sequence(store: ReplyStore, message: InboundMessage, to: Sequence[str]) -> Found:
-    wid = workflow_for_recipients(to)
+def find_sequence(
+    store: ReplyStore, message: InboundMessage, to: Sequence[str], reply_secret: bytes | None = None
+) -> Found:
+    wid = workflow_for_recipients(to, reply_secret)
     if wid is not None:
         return Found(wid, wid.removeprefix(ids.SEQUENCE_ID_PREFIX), BY_TOKEN)
     sent = store.message_replied_to([*message.in_reply_to, *message.references])
@@ -286,10 +290,15 @@ def dedup_key(message: InboundMessage, body: bytes) -> str:
 
 
 def decide(
-    store: ReplyStore, message: InboundMessage, to: Sequence[str], received: datetime, key: str
+    store: ReplyStore,
+    message: InboundMessage,
+    to: Sequence[str],
+    received: datetime,
+    key: str,
+    reply_secret: bytes | None = None,
 ) -> Decision:
     """Blocking: find the sequence, judge the reply in its recipient's zone, store the facts."""
-    found = find_sequence(store, message, to)
+    found = find_sequence(store, message, to, reply_secret)
     account = store.account(found.account_id) if found.account_id is not None else None
     zone = _zone(account)
     verdict = cls.classify(message, zone=zone, received=received)
@@ -435,7 +444,9 @@ def routes(config: InboundReplies) -> list[Route]:
         key = dedup_key(message, body)
         to = recipients(fields)
         try:
-            decision = await asyncio.to_thread(lambda: decide(config.store(), message, to, received, key))
+            decision = await asyncio.to_thread(
+                lambda: decide(config.store(), message, to, received, key, config.reply_secret)
+            )
         except Exception as err:
             # The exception text may quote an address (SQL parameters): log only its type.
             log.error("could not store an inbound reply: %s", type(err).__name__)

@@ -71,6 +71,12 @@ class Settings:
         value = os.environ.get("WINBACK_INBOUND_SECRET", "").strip()
         return value.encode() if value else None
 
+    def inbound_domain(self) -> str:
+        """WINBACK_INBOUND_DOMAIN: the domain whose mail SendGrid Inbound Parse posts to
+        /webhooks/sendgrid/inbound; every email then carries a signed Reply-To there. Unset: no
+        Reply-To, and replies are matched by their thread or their sender."""
+        return os.environ.get("WINBACK_INBOUND_DOMAIN", "").strip().lower()
+
     def unsubscribe_secret(self) -> bytes:
         """WINBACK_UNSUBSCRIBE_SECRET, or for local use a random one kept in the data folder.
 

@@ -57,6 +57,7 @@ def local_activities(settings: Settings, store: Store) -> SequenceActivities:
         store,
         public_url=settings.public_url,
         unsubscribe_secret=settings.unsubscribe_secret(),
+        inbound_domain=settings.inbound_domain(),
     )
 
 

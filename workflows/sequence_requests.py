@@ -59,6 +59,7 @@ def send_request(
         body=rendered.body,
         unsubscribe_url=rendered.unsubscribe_url,
         thread_root_id=s.thread_root_id,
+        reply_to=rendered.reply_to,
     )
 
 
