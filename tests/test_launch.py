@@ -227,8 +227,9 @@ async def test_launch_command_then_the_same_launch_again_starts_nothing_and_says
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("sigint", ["default", "ignored"])
 async def test_ctrl_c_only_detaches_the_progress_bar_and_the_launch_goes_on(
-    dev_env: WorkflowEnvironment, tmp_path: Path
+    dev_env: WorkflowEnvironment, tmp_path: Path, sigint: str
 ) -> None:
     run_id = uuid.uuid4().hex[:8]
     campaign_id = f"detach-{run_id}"
@@ -248,6 +249,9 @@ async def test_ctrl_c_only_detaches_the_progress_bar_and_the_launch_goes_on(
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        # A shell that starts a job in the background hands it SIGINT ignored; Ctrl-C (or a
+        # supervisor's SIGINT) must still detach.
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint == "ignored" else None,
     )
     assert proc.stdout is not None
     while b"launching 12 sequences" not in await asyncio.wait_for(proc.stdout.readline(), 60):

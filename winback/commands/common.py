@@ -8,6 +8,8 @@ unsubscribe secret) — and then nothing started.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -37,10 +39,22 @@ def fail(message: str, code: int = EXIT_RUNTIME) -> NoReturn:
 
 
 def run(coro: Callable[[], Awaitable[T]]) -> T:
-    """Run a command's coroutine; Ctrl-C outside a progress bar exits 130."""
+    """Run a command's coroutine; Ctrl-C cancels it (a progress bar then only detaches), and
+    anywhere else exits 130."""
+
+    async def main() -> T:
+        task = asyncio.current_task()
+        assert task is not None
+        # Through the event loop's wakeup fd, so Ctrl-C takes effect at once even when the
+        # signal lands on one of the Temporal core's threads while the loop waits on a query
+        # (and even when the shell started us with SIGINT ignored).
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGINT, task.cancel)
+        return await coro()
+
     try:
-        return asyncio.run(coro())  # type: ignore[arg-type]
-    except KeyboardInterrupt:
+        return asyncio.run(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):
         sys.exit(130)
 
 
