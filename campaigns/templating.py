@@ -64,9 +64,18 @@ def resolve(name: str, locale: str = DEFAULT_LOCALE, root: Path = ROOT) -> str |
     """The template path (relative to root) that serves `name` in `locale`, or None."""
     for loc in locale_chain(locale):
         rel = f"{loc}/{name}{SUFFIX}"
-        if (root / rel).is_file():
+        if _is_file(root / rel):
             return rel
     return None
+
+
+def _is_file(path: Path) -> bool:
+    # A locale or name the file system refuses (longer than a file name may be) is one no
+    # template has: the chain falls back to the next locale instead of failing the render.
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def exists(name: str, locale: str = DEFAULT_LOCALE, root: Path = ROOT) -> bool:

@@ -92,6 +92,16 @@ async def test_render_falls_back_to_english_for_a_locale_without_translation(tmp
     assert out.template_path.startswith("en/")
 
 
+async def test_render_falls_back_to_english_for_a_locale_longer_than_a_file_name(tmp_path: Path) -> None:
+    # The accounts file accepts any well-formed language tag, however many subtags it has.
+    first = sequence_input().plan.touches[0]
+    long_tag = "en-" + "-".join(["abcdefgh"] * 60)
+    out = await ActivityEnvironment().run(
+        activities(tmp_path).render_message, render_request(first.template, locale=long_tag)
+    )
+    assert out.template_path.startswith("en/")
+
+
 async def test_a_missing_variable_fails_the_render_and_is_not_retried(tmp_path: Path) -> None:
     root = tmp_path / "templates"
     (root / "en" / "custom").mkdir(parents=True)
