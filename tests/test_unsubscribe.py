@@ -19,3 +19,11 @@ def test_a_forged_or_foreign_token_is_refused() -> None:
     assert unsubscribe.verify(b"other-secret", token) is None
     assert unsubscribe.verify(b"secret", token[:-2] + "AA") is None
     assert unsubscribe.verify(b"secret", "not-a-token") is None
+
+
+def test_only_the_exact_token_is_accepted_not_another_spelling_of_it() -> None:
+    # Each of these decodes to the same signed bytes; none of them is the link we sent.
+    token = unsubscribe.token(b"secret", "spring-2027", "ACC-1001")
+    assert unsubscribe.verify(b"secret", token) == ("spring-2027", "ACC-1001")
+    for other in (token + "=", token + "!", f"{token[:5]}.{token[5:]}", token + "\n"):
+        assert unsubscribe.verify(b"secret", other) is None, other
