@@ -65,6 +65,18 @@ class _Loader(yaml.SafeLoader):
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except ValueError:
+            # A date or number Python cannot hold (2027-02-30, an integer of 5,000 digits) stays
+            # its text, so the setting's own check reports it instead of the load crashing.
+            if not isinstance(node, yaml.ScalarNode):
+                raise
+            self.recursive_objects.pop(node, None)
+            self.constructed_objects[node] = node.value
+            return node.value
+
 
 def read_yaml_mapping(path: Path, problems: Problems) -> dict[object, object] | None:
     """The file's top-level mapping, or None after adding why it cannot be read."""
@@ -79,7 +91,18 @@ def read_yaml_mapping(path: Path, problems: Problems) -> dict[object, object] | 
     except OSError as err:
         problems.add("", f"cannot read the file ({err.strerror}); check the path and permissions")
         return None
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as err:
+        # The reader refuses control characters before parsing anything.
+        line = text.count("\n", 0, err.position) + 1
+        code = err.character if isinstance(err.character, int) else 0
+        problems.add(
+            f"line {line}",
+            f"the control character U+{code:04X} is not allowed in YAML; remove it, or write it "
+            "inside double quotes as an escape such as \\t",
+        )
+        return None
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as err:

@@ -596,3 +596,44 @@ def test_every_problem_of_the_new_keys_at_once() -> None:
         "cool_off.declined_months",
         "sender.daily_cap",
     ]
+
+
+# ------------------------------------------------------------------ found by tests/fuzz
+
+
+def raw_problems(text: str) -> list[str]:
+    Path("camp.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_campaign(Path("camp.yaml"))
+    return err.value.lines
+
+
+def test_impossible_unquoted_dates_and_huge_numbers_are_problems_of_their_setting() -> None:
+    # YAML reads these as a date or an integer, which Python cannot hold.
+    text = yaml.safe_dump(base(), sort_keys=False).replace(
+        "  postal_address:", f"  daily_cap: {'9' * 5000}\n  postal_address:"
+    )
+    text += "starts_on: 2027-02-30\n"
+    lines = raw_problems(text)
+    assert lines[0] == (
+        "camp.yaml: starts_on: '2027-02-30' is not a date; write it as YYYY-MM-DD such as 2027-12-20"
+    )
+    assert lines[1].startswith("camp.yaml: sender.daily_cap: '999")
+    assert len(lines) == 2
+
+
+def test_a_control_character_in_the_file_is_one_problem_with_its_line() -> None:
+    text = yaml.safe_dump(base(), sort_keys=False)
+    line = text.count("\n") + 1
+    assert raw_problems(text + "note: \x1b[2J\n") == [
+        f"camp.yaml: line {line}: the control character U+001B is not allowed in YAML; remove it, or "
+        "write it inside double quotes as an escape such as \\t"
+    ]
+
+
+def test_a_quoted_value_with_line_breaks_is_shown_escaped_on_one_line() -> None:
+    data = base()
+    data["starts_on"] = "soon\r\nBcc: x"
+    assert problems(data) == [
+        "camp.yaml: starts_on: 'soon\\r\\nBcc: x' is not a date; write it as YYYY-MM-DD such as 2027-12-20"
+    ]
