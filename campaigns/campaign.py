@@ -179,7 +179,17 @@ def _playbooks(
             ok = False
             continue
         target = playbook_path(ref, campaign_dir, playbook_dir)
-        key_path = target.resolve()
+        try:
+            key_path = target.resolve()
+            target.is_file()
+        except (OSError, ValueError):
+            problems.add(
+                field,
+                "is not a name the file system can look up (too long, or a NUL character); write "
+                "a playbook name such as service, or a path to a .yaml file relative to this campaign",
+            )
+            ok = False
+            continue
         if key_path not in loaded:
             loaded[key_path] = _load_one(problems, field, ref, target, playbook_dir, templates_root)
         playbook = loaded[key_path]
@@ -239,6 +249,14 @@ def _sender(problems: Problems, raw: object) -> Sender | None:
             problems.add(
                 "sender.from",
                 f"'{text}' is not a name and email address; write it as "
+                '"Aino Virtanen <aino@winback.example>"',
+            )
+        elif "=?" in from_name:
+            # Mail programs decode it (RFC 2047) into whatever it encodes, even a line break and
+            # a header, so no email could be built from it.
+            problems.add(
+                "sender.from",
+                "the name contains an encoded word (=?...?=); write the name as plain text, e.g. "
                 '"Aino Virtanen <aino@winback.example>"',
             )
         elif not from_name.strip():

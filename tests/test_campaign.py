@@ -637,3 +637,26 @@ def test_a_quoted_value_with_line_breaks_is_shown_escaped_on_one_line() -> None:
     assert problems(data) == [
         "camp.yaml: starts_on: 'soon\\r\\nBcc: x' is not a date; write it as YYYY-MM-DD such as 2027-12-20"
     ]
+
+
+@pytest.mark.parametrize(
+    "ref", ["serv\x00ice", "a" * 300, "a/" * 3000 + "x.yaml"], ids=["nul", "long", "deep"]
+)
+def test_a_playbook_reference_no_file_system_takes_is_a_problem(ref: str) -> None:
+    data = base()
+    data["playbooks"]["service"] = ref
+    assert problems(data) == [
+        "camp.yaml: playbooks.service: is not a name the file system can look up (too long, or a NUL "
+        "character); write a playbook name such as service, or a path to a .yaml file relative to "
+        "this campaign"
+    ]
+
+
+def test_sender_name_with_an_encoded_word_is_refused() -> None:
+    # It would decode into a line break and a header in every email (activities/email.py refuses).
+    data = base()
+    data["sender"]["from"] = "=?utf-8?q?Aino=0ABcc=3A_x=40evil.example?= <aino@winback.example>"
+    assert problems(data) == [
+        "camp.yaml: sender.from: the name contains an encoded word (=?...?=); write the name as plain "
+        'text, e.g. "Aino Virtanen <aino@winback.example>"'
+    ]
