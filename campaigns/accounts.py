@@ -111,19 +111,25 @@ def load_accounts(path: Path) -> AccountsFile:
             )
             errors.append(f"{source}: {problem}")
             first = cells[header["account_id"]].strip() if header["account_id"] < len(cells) else ""
-            invalid.append((first or f"row {row}", problem))
+            invalid.append((_row_name(first, row), problem))
             continue
         values = {name: (cells[i].strip() if i < len(cells) else "") for name, i in header.items()}
         report = _RowReport(source, row)
         account = _account(values, report, seen_ids, row)
         errors.extend(report.lines)
         if report.lines:
-            invalid.append((values.get("account_id") or f"row {row}", report.summary()))
+            invalid.append((_row_name(values.get("account_id", ""), row), report.summary()))
         elif account is not None:
             accounts.append(account)
     return AccountsFile(
         accounts=tuple(accounts), errors=tuple(errors), rows=rows, invalid_rows=tuple(invalid)
     )
+
+
+def _row_name(account_id: str, row: int) -> str:
+    # How a skipped row is listed: by its id when it is one, else by its row number (a bad id
+    # may be a page long or hold a line break; the row's problem quotes it).
+    return account_id if ACCOUNT_ID_RE.fullmatch(account_id) else f"row {row}"
 
 
 class _RowReport:

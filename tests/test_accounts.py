@@ -351,6 +351,12 @@ def test_every_bad_row_is_reported_and_good_rows_survive() -> None:
     )
 
 
+def test_a_row_whose_id_is_no_id_is_listed_by_its_row_number() -> None:
+    # `--skip-invalid` lists skipped rows one a line; a bad id may be a page long.
+    result = load({"account_id": "ACC-2", "arr": "ten"}, {"account_id": "A B " * 500, "arr": "ten"})
+    assert [where for where, _ in result.invalid_rows] == ["ACC-2", "row 3"]
+
+
 def test_blank_rows_are_skipped_but_rows_keep_spreadsheet_numbers() -> None:
     text = (
         csv_text([GOOD])
