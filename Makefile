@@ -51,3 +51,9 @@ bench: $(STAMP)
 # SQLite in a temporary folder, under half a minute; pass ARGS="--database-url postgresql://..." for PostgreSQL).
 bench-store: $(STAMP)
 	$(BIN)/python bench/store_import.py $(ARGS)
+
+# The long fuzz budget: tests/fuzz with thousands of fresh inputs per way in (README, Development).
+# `make test` runs the same properties with a small derandomized budget.
+.PHONY: fuzz
+fuzz: $(STAMP)
+	WINBACK_FUZZ_PROFILE=long $(BIN)/pytest tests/fuzz -p no:cacheprovider --hypothesis-show-statistics
