@@ -94,13 +94,14 @@ def read_yaml_mapping(path: Path, problems: Problems) -> dict[object, object] | 
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as err:
-        # The reader refuses control characters before parsing anything.
+        # The reader refuses control characters (and U+FFFE, U+FFFF) before parsing anything.
         line = text.count("\n", 0, err.position) + 1
         code = err.character if isinstance(err.character, int) else 0
+        escape = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
         problems.add(
             f"line {line}",
-            f"the control character U+{code:04X} is not allowed in YAML; remove it, or write it "
-            "inside double quotes as an escape such as \\t",
+            f"the character U+{code:04X} is not allowed in YAML; remove it, or write it inside "
+            f'double quotes as the escape "{escape}"',
         )
         return None
     try:

@@ -626,8 +626,8 @@ def test_a_control_character_in_the_file_is_one_problem_with_its_line() -> None:
     text = yaml.safe_dump(base(), sort_keys=False)
     line = text.count("\n") + 1
     assert raw_problems(text + "note: \x1b[2J\n") == [
-        f"camp.yaml: line {line}: the control character U+001B is not allowed in YAML; remove it, or "
-        "write it inside double quotes as an escape such as \\t"
+        f"camp.yaml: line {line}: the character U+001B is not allowed in YAML; remove it, or write it "
+        'inside double quotes as the escape "\\x1b"'
     ]
 
 
