@@ -57,6 +57,11 @@ class _Loader(yaml.SafeLoader):
         self.duplicate_keys: list[tuple[str, int]] = []
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):
+            # A tag such as !!map or !!set on a scalar or a list: PyYAML would unpack it blindly.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, but found a {node.id}", node.start_mark
+            )
         seen: set[str] = set()
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
@@ -68,9 +73,10 @@ class _Loader(yaml.SafeLoader):
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep=deep)
-        except ValueError:
-            # A date or number Python cannot hold (2027-02-30, an integer of 5,000 digits) stays
-            # its text, so the setting's own check reports it instead of the load crashing.
+        except (ValueError, LookupError, AttributeError, TypeError):
+            # A date or number Python cannot hold (2027-02-30, an integer of 5,000 digits) or a
+            # value its tag does not fit (!!bool maybe, !!int '') stays its text, so the setting's
+            # own check reports it instead of the load crashing.
             if not isinstance(node, yaml.ScalarNode):
                 raise
             self.recursive_objects.pop(node, None)

@@ -660,3 +660,18 @@ def test_sender_name_with_an_encoded_word_is_refused() -> None:
         "camp.yaml: sender.from: the name contains an encoded word (=?...?=); write the name as plain "
         'text, e.g. "Aino Virtanen <aino@winback.example>"'
     ]
+
+
+@pytest.mark.parametrize(
+    ("tagged", "problem"),
+    [
+        ("!!bool maybe", "starts_on: 'maybe' is not a date"),
+        ("!!timestamp nonsense", "starts_on: 'nonsense' is not a date"),
+        ("!!int '-'", "starts_on: '-' is not a date"),
+        ("!!set [a]", "YAML syntax error: expected a mapping, but found a sequence"),
+        ("!!map x", "YAML syntax error: expected a mapping, but found a scalar"),
+    ],
+)
+def test_a_value_its_tag_does_not_fit_is_a_problem_not_a_crash(tagged: str, problem: str) -> None:
+    lines = raw_problems(yaml.safe_dump(base(), sort_keys=False) + f"starts_on: {tagged}\n")
+    assert len(lines) == 1 and problem in lines[0], lines
