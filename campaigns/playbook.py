@@ -49,6 +49,9 @@ _TOUCH_KEYS: Final = {
 }
 
 
+_HUGE_INT: Final = 10**1000
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader that remembers keys written twice, which PyYAML silently overwrites."""
 
@@ -72,7 +75,11 @@ class _Loader(yaml.SafeLoader):
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
-            return super().construct_object(node, deep=deep)
+            value = super().construct_object(node, deep=deep)
+            if isinstance(value, int) and abs(value) >= _HUGE_INT:
+                # 0x and 5,000 f's reads fine but would fail every message that prints it.
+                raise ValueError("more digits than Python prints")
+            return value
         except (ValueError, LookupError, AttributeError, TypeError):
             # A date or number Python cannot hold (2027-02-30, an integer of 5,000 digits) or a
             # value its tag does not fit (!!bool maybe, !!int '') stays its text, so the setting's

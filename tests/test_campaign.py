@@ -670,8 +670,11 @@ def test_sender_name_with_an_encoded_word_is_refused() -> None:
         ("!!int '-'", "starts_on: '-' is not a date"),
         ("!!set [a]", "YAML syntax error: expected a mapping, but found a sequence"),
         ("!!map x", "YAML syntax error: expected a mapping, but found a scalar"),
+        # Read as an integer of 6,000 digits, which no message could print.
+        ("0x" + "f" * 5000, "starts_on: '0xffff"),
     ],
+    ids=["bool", "timestamp", "int", "set", "map", "hex"],
 )
-def test_a_value_its_tag_does_not_fit_is_a_problem_not_a_crash(tagged: str, problem: str) -> None:
+def test_an_odd_scalar_is_a_problem_of_its_setting_not_a_crash(tagged: str, problem: str) -> None:
     lines = raw_problems(yaml.safe_dump(base(), sort_keys=False) + f"starts_on: {tagged}\n")
     assert len(lines) == 1 and problem in lines[0], lines
