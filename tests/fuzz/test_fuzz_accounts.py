@@ -96,6 +96,7 @@ NASTY = [
     "Europe/Helsinkk",
     "../../../etc/localtime",
     "Etc/GMT+99",
+    "America/Chicago" * 300,
     "UTC",
     "en-" + "-".join(["abcdefgh"] * 60),
     "pt_BR",
