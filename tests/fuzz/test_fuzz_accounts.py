@@ -365,6 +365,8 @@ def test_plan_answers_any_accounts_file_with_json_or_one_line_per_problem(
         # (A file someone creates in the working tree meanwhile trips this too.)
         new = _repo_files() ^ before
         assert not new, f"the command wrote into the repository: {sorted(new)[:5]}"
+        # Refused means nothing half-done: not even a store in the data folder.
+        assert run.code != 2 or not (folder / "data").exists(), "refused, yet opened the store"
     assert "Traceback" not in run.err, run.err[-2000:]
     assert run.code in (0, 2), f"exit {run.code}: {run.err[-2000:]}"
     if run.code == 2:
