@@ -62,3 +62,9 @@ bench-accounts: $(STAMP)
 .PHONY: bench-reply
 bench-reply: $(STAMP)
 	$(BIN)/python bench/reply.py $(ARGS)
+
+# The long fuzz budget: tests/fuzz with thousands of fresh inputs per way in (README, Development).
+# `make test` runs the same properties with a small derandomized budget.
+.PHONY: fuzz
+fuzz: $(STAMP)
+	WINBACK_FUZZ_PROFILE=long $(BIN)/pytest tests/fuzz -p no:cacheprovider --hypothesis-show-statistics

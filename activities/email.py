@@ -11,8 +11,12 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
+from email import policy
+from email.errors import MessageError
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.parser import BytesParser
+from email.utils import formatdate
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
@@ -72,8 +76,10 @@ def build_message(req: SendRequest) -> EmailMessage:
     check(req)
     sender_email = req.sender.from_email
     msg = EmailMessage()
-    msg["From"] = formataddr((req.sender.from_name, sender_email))
-    msg["To"] = formataddr((req.to_name, req.to_email))
+    # Address objects, not formataddr: formataddr leaves a non-ASCII name's "<other@...>" outside
+    # the encoded part, where it becomes the address.
+    msg["From"] = _mailbox("From", req.sender.from_name, sender_email)
+    msg["To"] = _mailbox("To", req.to_name, req.to_email)
     msg["Subject"] = req.subject
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = message_id_for(req.key, sender_email)
@@ -95,7 +101,45 @@ def build_message(req: SendRequest) -> EmailMessage:
     except ValueError as err:
         # The email package's own refusals quote the offending value: keep only its kind.
         raise BadInput(f"the body cannot be encoded ({type(err).__name__})") from None
+    _check_reads_back(msg)
     return msg
+
+
+def _mailbox(header: str, name: str, email: str) -> Address:
+    try:
+        return Address(display_name=name, addr_spec=email)
+    except (ValueError, IndexError, MessageError):
+        # IndexError: the email package's parser on an empty address.
+        raise BadInput(f"the {header} address is not a plain address such as name@company.com") from None
+
+
+def _check_reads_back(msg: EmailMessage) -> None:
+    """ValueError unless the written message reads back with exactly its headers and addresses.
+
+    The email package decodes RFC 2047 encoded words in names and subjects when they are set
+    and writes the decoded text out as it is: "=?utf-8?q?=0ABcc=3A_...?=" in a subject becomes
+    a Bcc header, and a name that decodes to '"x" <other@...>' a different recipient.
+    """
+    try:
+        data = msg.as_bytes()
+    except (ValueError, MessageError) as err:
+        raise BadInput(f"the message cannot be written as RFC 5322 ({type(err).__name__})") from None
+    back = BytesParser(policy=policy.default).parsebytes(data, headersonly=True)
+    if [k.lower() for k in back] != [k.lower() for k in msg]:
+        raise BadInput(
+            "the names or subject would add or hide a header once decoded (an encoded word =?...?= "
+            "or a line break); refusing to build the message"
+        )
+    for name in ("From", "To"):
+        if _addresses(back, name) != _addresses(msg, name):
+            raise BadInput(
+                f"the {name} name would change the address once decoded (an encoded word =?...?= "
+                "with an address inside); refusing to build the message"
+            )
+
+
+def _addresses(msg: EmailMessage, name: str) -> list[str]:
+    return [address.addr_spec for address in getattr(msg[name], "addresses", ())]
 
 
 class OutboxTransport:

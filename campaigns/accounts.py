@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 from campaigns import cells, countries, zones
 from campaigns.cells import looks_like_email as looks_like_email  # campaign.py checks senders alike
 from campaigns.csvtable import delimiter, normal_column, read_table, read_text
-from campaigns.errors import ConfigError, choose_from, closest, display_path
+from campaigns.errors import ConfigError, choose_from, closest, display_path, excerpt
 from campaigns.model import CHURN_REASONS, DEPARTURES, Account, Contact
 
 REQUIRED_COLUMNS: Final = (
@@ -111,7 +111,7 @@ def load_accounts(path: Path) -> AccountsFile:
             )
             errors.append(f"{source}: {problem}")
             first = record[header["account_id"]].strip() if header["account_id"] < len(record) else ""
-            invalid.append((first or f"row {row}", problem))
+            invalid.append((_row_name(first, row), problem))
             continue
         if len(record) > last_column:
             values = {name: record[i].strip() for name, i in columns}
@@ -123,7 +123,7 @@ def load_accounts(path: Path) -> AccountsFile:
         account = _account(values, report, seen_ids, row)
         errors.extend(report.lines)
         if report.lines:
-            invalid.append((values.get("account_id") or f"row {row}", report.summary()))
+            invalid.append((_row_name(values.get("account_id", ""), row), report.summary()))
         elif account is not None:
             accounts.append(account)
     if parsed.broken_rows:
@@ -131,6 +131,12 @@ def load_accounts(path: Path) -> AccountsFile:
     return AccountsFile(
         accounts=tuple(accounts), errors=tuple(errors), rows=rows, invalid_rows=tuple(invalid)
     )
+
+
+def _row_name(account_id: str, row: int) -> str:
+    # How a skipped row is listed: by its id when it is one, else by its row number (a bad id
+    # may be a page long or hold a line break; the row's problem quotes it).
+    return account_id if ACCOUNT_ID_RE.fullmatch(account_id) else f"row {row}"
 
 
 class _RowReport:
@@ -208,21 +214,21 @@ def _account(
         if not ACCOUNT_ID_RE.fullmatch(account_id):
             report(
                 "account_id",
-                f"'{account_id}' cannot be used as an id; it becomes a workflow id, so use only "
+                f"{excerpt(account_id)} cannot be used as an id; it becomes a workflow id, so use only "
                 "letters, digits, '.', '_' and '-' (no '@', no spaces), at most 64 characters, "
                 "starting with a letter or digit",
             )
         elif account_id.startswith(RESERVED_ACCOUNT_ID_PREFIX):
             report(
                 "account_id",
-                f"'{account_id}' cannot be used as an id; ids starting with "
+                f"{excerpt(account_id)} cannot be used as an id; ids starting with "
                 f"'{RESERVED_ACCOUNT_ID_PREFIX}' are reserved for campaign launches, so rename it "
                 "(e.g. ACC-" + account_id + ")",
             )
         elif account_id in seen_ids:
             report(
                 "account_id",
-                f"'{account_id}' is already used on row {seen_ids[account_id]}; give every "
+                f"{excerpt(account_id)} is already used on row {seen_ids[account_id]}; give every "
                 "account its own id",
             )
         else:
@@ -248,7 +254,8 @@ def _account(
     timezone = get("timezone")
     if timezone:
         if not zones.is_zone(timezone):
-            report("timezone", f"'{timezone}' is not an IANA time zone; {zones.zone_fix(timezone, country)}")
+            fix = zones.zone_fix(timezone, country)
+            report("timezone", f"{excerpt(timezone)} is not an IANA time zone; {fix}")
     elif country_ok:
         resolved = zones.zone_for_country(country)
         if resolved is None:
@@ -298,14 +305,15 @@ def _account(
         if parsed.scheme != "https" or not parsed.netloc:
             report(
                 "linkedin_url",
-                f"'{linkedin_url}' is not an https:// address; copy the full "
+                f"{excerpt(linkedin_url)} is not an https:// address; copy the full "
                 "profile URL such as https://www.linkedin.com/in/name, or leave it empty",
             )
 
     locale = _locale(get("locale") or "en")
     if locale is None:
         report(
-            "locale", f"'{get('locale')}' is not a language tag; write e.g. en, fi or pt-BR (empty means en)"
+            "locale",
+            f"{excerpt(get('locale'))} is not a language tag; write e.g. en, fi or pt-BR (empty means en)",
         )
 
     executive = None

@@ -253,6 +253,14 @@ def _sender(problems: Problems, raw: object) -> Sender | None:
                 f"{excerpt(text)} is not a name and email address; write it as "
                 '"Aino Virtanen <aino@winback.example>"',
             )
+        elif "=?" in from_name:
+            # Mail programs decode it (RFC 2047) into whatever it encodes, even a line break and
+            # a header, so no email could be built from it.
+            problems.add(
+                "sender.from",
+                "the name contains an encoded word (=?...?=); write the name as plain text, e.g. "
+                '"Aino Virtanen <aino@winback.example>"',
+            )
         elif not from_name.strip():
             problems.add(
                 "sender.from",

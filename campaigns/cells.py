@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Final
 
+from campaigns.errors import excerpt
+
 __all__ = [
     "DATE_YEARS",
     "EMAIL_RE",
@@ -65,14 +67,14 @@ def control_problem(value: str) -> str | None:
 def arr(text: str, report: Report) -> float | None:
     """The ARR of a non-empty cell, or None when it is reported."""
     if text.startswith("-") and _NUMBER_RE.fullmatch(text[1:]):
-        report("arr", f"'{text}' is negative; {_ARR_FIX}")
+        report("arr", f"{excerpt(text)} is negative; {_ARR_FIX}")
         return None
     if _NUMBER_RE.fullmatch(text):
         value = float(text)
     elif match := _GROUPED_RE.fullmatch(text):
         value = float(text.replace(match.group(1), ""))
     else:
-        report("arr", f"'{text}' is not a number; {_ARR_FIX}")
+        report("arr", f"{excerpt(text)} is not a number; {_ARR_FIX}")
         return None
     if not math.isfinite(value) or value > MAX_ARR:
         shown = f"'{text}'" if len(text) <= 24 else f"'{text[:16]}...' ({len(text)} characters)"
@@ -89,16 +91,16 @@ def check_date(text: str, column: str, or_else: str, report: Report) -> None:
     except ValueError:
         day = None
     if day is None:
-        report(column, f"'{text}' is not a date; {example}")
+        report(column, f"{excerpt(text)} is not a date; {example}")
     elif not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
         first, last = DATE_YEARS
-        report(column, f"'{text}' is out of range: the year must be {first}-{last}; {example}")
+        report(column, f"{excerpt(text)} is out of range: the year must be {first}-{last}; {example}")
 
 
 def check_email(value: str, column: str, report: Report) -> bool:
     if looks_like_email(value):
         return True
-    report(column, f"'{value}' is not an email address; write it as name@company.com")
+    report(column, f"{excerpt(value)} is not an email address; write it as name@company.com")
     return False
 
 
@@ -108,7 +110,7 @@ def check_handle(owner: str, report: Report) -> None:
     if not _HANDLE_RE.fullmatch(handle) or handle.startswith(".") or ".." in handle:
         report(
             "owner",
-            f"'{owner}' cannot be used: the part before @ names the CSM's task folder, so use only "
+            f"{excerpt(owner)} cannot be used: the part before @ names the CSM's task folder, so use only "
             "letters a-z, digits and . _ + - (not starting with '.', no '..')",
         )
 

@@ -7,6 +7,7 @@ raising, so a user fixes a file in one pass instead of one error per run.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
@@ -25,12 +26,21 @@ _ESCAPES: Final = {
     0x2029: "\\u2029",
 }
 
+# Characters that end a line or drive a terminal. A value quoted in a problem may hold them (a
+# YAML string "\r\n", a NUL in a header cell); shown escaped, the problem stays one line.
+_BREAKING = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and control characters written as escapes such as \\n."""
+    return _BREAKING.sub(lambda m: repr(m.group())[1:-1], text)
+
 
 class ConfigError(Exception):
     """One or more problems in a campaign, playbook or accounts file; one line each."""
 
     def __init__(self, lines: Iterable[str]) -> None:
-        self.lines: list[str] = list(lines)
+        self.lines: list[str] = [one_line(line) for line in lines]
         super().__init__("\n".join(self.lines))
 
     def __str__(self) -> str:

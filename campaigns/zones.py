@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from campaigns.errors import ConfigError
+from campaigns.errors import ConfigError, excerpt
 from campaigns.nearest import Nearest
 
 __all__ = ["all_zones", "country_zones", "is_zone", "tz_table", "zone", "zone_fix", "zone_for_country"]
@@ -24,15 +24,21 @@ __all__ = ["all_zones", "country_zones", "is_zone", "tz_table", "zone", "zone_fi
 # rules to future years, so the sample stays representative.
 _SAMPLE_START: Final = datetime(2026, 1, 1, 12, tzinfo=UTC)
 _SAMPLE_DAYS: Final = 2 * 365 + 1
+# Database names have at most three parts (America/Argentina/Buenos_Aires). zoneinfo imports a
+# package per part, so a name of hundreds of parts overflows the recursion limit: refused first.
+_MAX_PARTS: Final = 8
 
 
 @lru_cache(maxsize=1024)
 def zone(tz: str) -> ZoneInfo:
     """The zone named `tz`; ValueError for a name the database does not know."""
+    unknown = f"unknown time zone {excerpt(tz)}; use an IANA name like 'Europe/Helsinki'"
+    if tz.count("/") >= _MAX_PARTS:
+        raise ValueError(unknown)
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ValueError(f"unknown time zone {tz!r}; use an IANA name like 'Europe/Helsinki'") from err
+        raise ValueError(unknown) from err
 
 
 # Cached because a miss is not: `zone` caches only zones found, and looking for a name that is

@@ -54,3 +54,16 @@ async def winback(*args: str, env: dict[str, str], timeout: float = 120) -> Run:
         raise
     assert proc.returncode is not None
     return Run(proc.returncode, out.decode(), err.decode())
+
+
+def winback_blocking(*args: str, env: dict[str, str], timeout: float = 120) -> Run:
+    """`winback` for a synchronous test (a Hypothesis property cannot be a coroutine)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "winback", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+    return Run(done.returncode, done.stdout.decode(), done.stderr.decode())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from campaigns.accounts import COLUMNS, AccountsFile, load_accounts
-from campaigns.errors import ConfigError
+from campaigns.errors import ConfigError, excerpt
 from campaigns.model import Contact
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns" / "examples" / "accounts.csv"
@@ -226,7 +226,7 @@ def test_arr_negative() -> None:
 @pytest.mark.parametrize("bad", ["acme@corp", "ACC 1001", "-ACC", "A" * 65, ".", "..", "../x", "A/B"])
 def test_account_id_must_work_as_a_workflow_id(bad: str) -> None:
     assert errors(account_id=bad) == [
-        f"accounts.csv: row 2, column account_id: '{bad}' cannot be used as an id; it becomes "
+        f"accounts.csv: row 2, column account_id: {excerpt(bad)} cannot be used as an id; it becomes "
         "a workflow id, so use only letters, digits, '.', '_' and '-' (no '@', no spaces), at "
         "most 64 characters, starting with a letter or digit"
     ]
@@ -362,6 +362,12 @@ def test_every_bad_row_is_reported_and_good_rows_survive() -> None:
         "accounts.csv: row 3, column arr: 'ten' is not a number; write the ARR as a plain "
         "number such as 12000 (12,000 works too; leave out the currency)",
     )
+
+
+def test_a_row_whose_id_is_no_id_is_listed_by_its_row_number() -> None:
+    # `--skip-invalid` lists skipped rows one a line; a bad id may be a page long.
+    result = load({"account_id": "ACC-2", "arr": "ten"}, {"account_id": "A B " * 500, "arr": "ten"})
+    assert [where for where, _ in result.invalid_rows] == ["ACC-2", "row 3"]
 
 
 def test_blank_rows_are_skipped_but_rows_keep_spreadsheet_numbers() -> None:

@@ -13,7 +13,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities import unsubscribe
-from activities.email import OutboxTransport
+from activities.email import OutboxTransport, build_message
 from activities.sequence import SequenceActivities
 from activities.tasks import FolderTaskBoard
 from campaigns.model import Contacts
@@ -76,6 +76,13 @@ def read(path: Path) -> EmailMessage:
     return msg
 
 
+def parse(message: EmailMessage) -> EmailMessage:
+    """The message as a mail client reads it: written out, then parsed."""
+    msg = email.message_from_bytes(bytes(message), policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
 async def test_render_uses_the_shipped_template_and_signs_the_unsubscribe_link(tmp_path: Path) -> None:
     first = sequence_input().plan.touches[0]
     env = ActivityEnvironment()
@@ -98,6 +105,16 @@ async def test_render_falls_back_to_english_for_a_locale_without_translation(tmp
     first = sequence_input().plan.touches[0]
     out = await ActivityEnvironment().run(
         activities(tmp_path).render_message, render_request(first.template, locale="pt-BR")
+    )
+    assert out.template_path.startswith("en/")
+
+
+async def test_render_falls_back_to_english_for_a_locale_longer_than_a_file_name(tmp_path: Path) -> None:
+    # The accounts file accepts any well-formed language tag, however many subtags it has.
+    first = sequence_input().plan.touches[0]
+    long_tag = "en-" + "-".join(["abcdefgh"] * 60)
+    out = await ActivityEnvironment().run(
+        activities(tmp_path).render_message, render_request(first.template, locale=long_tag)
     )
     assert out.template_path.startswith("en/")
 
@@ -132,6 +149,29 @@ async def test_send_writes_one_rfc5322_message_with_one_click_unsubscribe(tmp_pa
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "Mannerheimintie 1, 00100 Helsinki" in msg.get_content()
     assert "In-Reply-To" not in msg
+
+
+def test_a_non_ascii_name_holding_an_address_still_goes_to_the_contact_alone() -> None:
+    msg = parse(build_message(send_request(to_name='Jörg "Boss" <boss@evil.example>')))
+    assert [a.addr_spec for a in msg["To"].addresses] == ["aino@revontuli.example"]
+    assert msg["To"].addresses[0].display_name == 'Jörg "Boss" <boss@evil.example>'
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        # An encoded word that decodes to a line break and a header (say from a company name).
+        {"subject": "We built what =?utf-8?q?Acme=0ABcc=3A_victim=40evil.example?= was missing"},
+        # One that decodes to a name the email package writes out unquoted: '"Quoted, Name"
+        # <victim@evil.example>', which a mail client reads as the address.
+        {"to_name": "=?utf-8?b?IlF1b3RlZCwgTmFtZSIgPHZpY3RpbUBldmlsLmV4YW1wbGU+?="},
+        {"to_email": ""},
+    ],
+    ids=["bcc-in-subject", "address-in-name", "empty-address"],
+)
+def test_a_message_whose_headers_would_not_read_back_is_refused(overrides: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match=r"refusing|not a plain address|not a valid email address"):
+        build_message(send_request(**overrides))
 
 
 async def test_a_retried_send_finds_its_message_and_writes_no_second_one(tmp_path: Path) -> None:

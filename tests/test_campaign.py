@@ -596,3 +596,81 @@ def test_every_problem_of_the_new_keys_at_once() -> None:
         "cool_off.declined_months",
         "sender.daily_cap",
     ]
+
+
+# ------------------------------------------------------------------ found by tests/fuzz
+
+
+def raw_problems(text: str) -> list[str]:
+    Path("camp.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_campaign(Path("camp.yaml"))
+    return err.value.lines
+
+
+def test_impossible_unquoted_dates_and_huge_numbers_are_problems_of_their_setting() -> None:
+    # YAML reads these as a date or an integer, which Python cannot hold.
+    text = yaml.safe_dump(base(), sort_keys=False).replace(
+        "  postal_address:", f"  daily_cap: {'9' * 5000}\n  postal_address:"
+    )
+    text += "starts_on: 2027-02-30\n"
+    lines = raw_problems(text)
+    assert lines[0] == (
+        "camp.yaml: starts_on: '2027-02-30' is not a date; write it as YYYY-MM-DD such as 2027-12-20"
+    )
+    assert lines[1].startswith("camp.yaml: sender.daily_cap: '999")
+    assert len(lines) == 2
+
+
+def test_a_control_character_in_the_file_is_one_problem_with_its_line() -> None:
+    text = yaml.safe_dump(base(), sort_keys=False)
+    line = text.count("\n") + 1
+    (only,) = raw_problems(text + "note: \x1b[2J\n")
+    assert only.startswith(f"camp.yaml: line {line}: ") and "001b" in only.lower() and "\x1b" not in only
+
+
+def test_a_quoted_value_with_line_breaks_is_shown_escaped_on_one_line() -> None:
+    data = base()
+    data["starts_on"] = "soon\r\nBcc: x"
+    assert problems(data) == [
+        "camp.yaml: starts_on: 'soon\\r\\nBcc: x' is not a date; write it as YYYY-MM-DD such as 2027-12-20"
+    ]
+
+
+@pytest.mark.parametrize(
+    "ref", ["serv\x00ice", "a" * 300, "a/" * 3000 + "x.yaml"], ids=["nul", "long", "deep"]
+)
+def test_a_playbook_reference_no_file_system_takes_is_a_problem(ref: str) -> None:
+    data = base()
+    data["playbooks"]["service"] = ref
+    # One short line that names where, never a crash (OSError, ValueError) and never the whole value.
+    (only,) = problems(data)
+    assert only.startswith("camp.yaml: ") and len(only) < 500 and "\x00" not in only
+
+
+def test_sender_name_with_an_encoded_word_is_refused() -> None:
+    # It would decode into a line break and a header in every email (activities/email.py refuses).
+    data = base()
+    data["sender"]["from"] = "=?utf-8?q?Aino=0ABcc=3A_x=40evil.example?= <aino@winback.example>"
+    assert problems(data) == [
+        "camp.yaml: sender.from: the name contains an encoded word (=?...?=); write the name as plain "
+        'text, e.g. "Aino Virtanen <aino@winback.example>"'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tagged", "problem"),
+    [
+        ("!!bool maybe", "'maybe' cannot be read as bool"),
+        ("!!timestamp nonsense", "starts_on: 'nonsense' is not a date"),
+        ("!!int '-'", "starts_on: '-' is not a date"),
+        ("!!set [a]", "YAML syntax error: expected a mapping node, but found sequence"),
+        ("!!map x", "YAML syntax error: expected a mapping node, but found scalar"),
+        # Read as an integer of 6,000 digits, which no message could print.
+        ("0x" + "f" * 5000, "starts_on: '0xffff"),
+    ],
+    ids=["bool", "timestamp", "int", "set", "map", "hex"],
+)
+def test_an_odd_scalar_is_a_problem_of_its_setting_not_a_crash(tagged: str, problem: str) -> None:
+    lines = raw_problems(yaml.safe_dump(base(), sort_keys=False) + f"starts_on: {tagged}\n")
+    assert len(lines) == 1 and problem in lines[0], lines

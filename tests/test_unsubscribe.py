@@ -82,3 +82,11 @@ def test_an_empty_key_signs_and_verifies_nothing() -> None:
     forged = unsubscribe.token(KEY, "demo", "ACC-1", "winback-ACC-1", "a@b.example")
     with pytest.raises(ValueError):
         unsubscribe.verify(b"", forged)
+
+
+def test_only_the_exact_token_is_accepted_not_another_spelling_of_it() -> None:
+    # Each of these decodes to the same signed bytes; none of them is the link we sent.
+    token = unsubscribe.token(KEY, "spring-2027", "ACC-1001", "winback-ACC-1001", "aino@revontuli.example")
+    assert unsubscribe.verify(KEY, token) is not None
+    for other in (token + "=", token + "!", f"{token[:5]}.{token[5:]}", token + "\n"):
+        assert unsubscribe.verify(KEY, other) is None, other
