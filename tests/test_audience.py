@@ -57,6 +57,7 @@ def test_an_invalid_regex_suggests_plain_text() -> None:
     assert str(err.value).endswith("write plain text without the slashes to match it anywhere in the detail")
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 def test_a_catastrophic_pattern_returns_promptly() -> None:
     # Python's backtracking engine tries every way to split 33 a's (2**33, hours): patterns run on
     # RE2, linear in the detail. A subprocess, so a hang fails the test instead of stalling it.

@@ -11,6 +11,10 @@ from temporalio.testing import WorkflowEnvironment
 from campaigns.playbook import PLAYBOOK_DIR
 from tests.cli import EXAMPLES, env_for, winback
 
+# Each test runs the real `winback` command in a subprocess: end to end, so it runs in `make test`
+# and CI, not in the quick `pytest -m "not integration"` run.
+pytestmark = pytest.mark.integration
+
 CAMPAIGN = EXAMPLES / "spring-winback.yaml"
 ACCOUNTS = EXAMPLES / "accounts.csv"
 

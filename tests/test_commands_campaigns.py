@@ -30,6 +30,7 @@ def assert_one_line_exit_2(result: Result, line: str) -> None:
     assert result.stderr == line + "\n"
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 @pytest.mark.parametrize("text", ["next week", "2027-3-1", "2027-02-30", "2027-03-01T08:00"])
 def test_a_bad_as_of_is_one_line_and_exit_2(tmp_path: Path, text: str) -> None:
     result = winback(tmp_path, "plan", CAMPAIGN, "--accounts", ACCOUNTS, "--as-of", text)
@@ -44,6 +45,7 @@ def test_as_of_is_a_day_or_today() -> None:
     assert parse_as_of(None) == date.today()
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 def test_a_bad_start_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = winback(tmp_path, "simulate", CAMPAIGN, "--accounts", ACCOUNTS, "--start", "soon")
     assert_one_line_exit_2(
@@ -51,6 +53,7 @@ def test_a_bad_start_is_one_line_and_exit_2(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 def test_a_start_in_the_past_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = winback(tmp_path, "simulate", CAMPAIGN, "--accounts", ACCOUNTS, "--start", "2020-01-01")
     assert_one_line_exit_2(
@@ -69,6 +72,7 @@ def test_start_is_a_future_moment_in_utc_unless_it_says_otherwise() -> None:
     assert helsinki == datetime(2027, 3, 22, 8, tzinfo=UTC)
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 def test_an_unknown_only_id_is_refused_before_temporal_is_asked(tmp_path: Path) -> None:
     result = winback(tmp_path, "launch", CAMPAIGN, "--accounts", ACCOUNTS, "--only", "ACC-NOPE")
     assert_one_line_exit_2(

@@ -37,6 +37,7 @@ def test_the_command_names_are_the_contract() -> None:
     assert hasattr(task, "commands") and set(task.commands) == {"done"}
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 def test_python_dash_m_winback_is_the_console_script() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "winback", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60

@@ -11,6 +11,10 @@ import pytest
 
 from tests.cli import REPO, env_for, winback
 
+# Each test runs the real `winback` command in a subprocess: end to end, so it runs in `make test`
+# and CI, not in the quick `pytest -m "not integration"` run.
+pytestmark = pytest.mark.integration
+
 REPLIES = REPO.parent / "shared" / "fixtures" / "inbound_replies"
 
 

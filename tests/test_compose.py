@@ -132,6 +132,7 @@ def test_winback_services_are_built_from_the_projects_dockerfile() -> None:
     )
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 @pytest.mark.parametrize("name", sorted(EXPECTED_COMMANDS))
 def test_each_built_service_runs_a_real_winback_subcommand(name: str) -> None:
     command = words(SERVICES[name].get("command"))
@@ -175,6 +176,7 @@ def test_the_image_installs_every_package_and_keeps_data_in_a_volume() -> None:
         assert "/data" in targets, f"service {name} mounts no volume at /data, its WINBACK_DATA_DIR"
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 def test_the_migrate_one_shot_completes_and_can_run_again(tmp_path: Path) -> None:
     """What the migrate service runs, on SQLite instead of the bundled PostgreSQL."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"WINBACK_DATA_DIR": str(tmp_path)}

@@ -19,6 +19,10 @@ import pytest
 from campaigns.eligibility import add_months
 from tests.cli import EXAMPLES, env_for, winback
 
+# Each test runs the real `winback` command in a subprocess: end to end, so it runs in `make test`
+# and CI, not in the quick `pytest -m "not integration"` run.
+pytestmark = pytest.mark.integration
+
 GOLDEN = Path(__file__).resolve().parent / "golden"
 RECORD = os.environ.get("WINBACK_RECORD_GOLDEN") == "1"
 CAMPAIGNS = ("demo-campaign", "spring-winback")

@@ -7,6 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.email import OutboxTransport
@@ -75,6 +76,7 @@ async def plan_entry(tmp_path: Path, campaign: Path, account_id: str, as_of: str
     return entries[account_id]  # type: ignore[no-any-return]
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 async def test_a_declined_sequence_keeps_the_account_out_of_the_next_plan_until_its_date(
     ts_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:

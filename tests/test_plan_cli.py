@@ -8,7 +8,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.cli import EXAMPLES, Run, env_for, winback
+
+# Each test runs the real `winback` command in a subprocess: end to end, so it runs in `make test`
+# and CI, not in the quick `pytest -m "not integration"` run.
+pytestmark = pytest.mark.integration
 
 CAMPAIGN = EXAMPLES / "spring-winback.yaml"
 ACCOUNTS = EXAMPLES / "accounts.csv"

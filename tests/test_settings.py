@@ -164,6 +164,7 @@ def run_winback(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
     )
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 @pytest.mark.parametrize("command", [["worker"], ["up"], ["up", "--detach"]])
 def test_a_short_secret_variable_stops_the_command_with_one_line(tmp_path: Path, command: list[str]) -> None:
     env = env_for(None, tmp_path / "data") | {SECRET_VAR: "too-short-a-key"}
@@ -174,6 +175,7 @@ def test_a_short_secret_variable_stops_the_command_with_one_line(tmp_path: Path,
     assert not (tmp_path / "data").exists(), "the command started work before refusing"
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 def test_an_empty_secret_file_stops_the_worker_with_one_line(tmp_path: Path) -> None:
     (tmp_path / "unsubscribe.secret").write_text("")
     done = run_winback("worker", env=env_for(None, tmp_path))
@@ -185,6 +187,7 @@ def test_an_empty_secret_file_stops_the_worker_with_one_line(tmp_path: Path) -> 
 # --- the data folder is private -----------------------------------------------------------
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 def test_winback_makes_its_data_folder_private_and_tightens_an_existing_one(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh"
     done = run_winback("migrate", env=env_for(None, fresh) | {"DATABASE_URL": ""})

@@ -13,6 +13,10 @@ from campaigns.model import Preference
 from tests.cli import EXAMPLES, Run, env_for, winback
 from tests.factories import temp_store
 
+# Each test runs the real `winback` command in a subprocess: end to end, so it runs in `make test`
+# and CI, not in the quick `pytest -m "not integration"` run.
+pytestmark = pytest.mark.integration
+
 CAMPAIGN = EXAMPLES / "spring-winback.yaml"
 ACCOUNTS = EXAMPLES / "accounts.csv"
 TOUCH_KEYS = {"account_id", "touch", "channel", "template", "at_utc", "at_local", "deferred"}

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
+import pytest
 from hypothesis import Phase, given
 from hypothesis import strategies as st
 
@@ -342,6 +343,7 @@ def _repo_files() -> set[str]:
 
 # A second a run: a handful of examples. Shrinking would rerun the command hundreds of times, and
 # the in-process property above finds and shrinks the same defects.
+@pytest.mark.integration  # runs the real winback command in a subprocess
 @fuzz(ci=5, long=100, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(data=accounts_files(), skip_invalid=st.booleans())
 def test_plan_answers_any_accounts_file_with_json_or_one_line_per_problem(
