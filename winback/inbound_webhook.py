@@ -25,7 +25,6 @@ import hmac
 import json
 import logging
 import re
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -130,23 +129,10 @@ def from_settings(settings: Settings, actions: SequenceActions) -> InboundReplie
     return InboundReplies(
         secret=settings.inbound_secret(),
         reply_secret=reply_secret,
-        store=_opened_once(settings),
+        store=settings.store_opener(),
         actions=actions,
         tasks=FolderTaskBoard(settings.tasks_dir),
     )
-
-
-def _opened_once(settings: Settings) -> Callable[[], ReplyStore]:
-    lock = threading.Lock()
-    opened: list[ReplyStore] = []
-
-    def store() -> ReplyStore:
-        with lock:
-            if not opened:
-                opened.append(settings.open_store())
-            return opened[0]
-
-    return store
 
 
 # --- which sequence ---------------------------------------------------------------------------

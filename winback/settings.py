@@ -6,6 +6,8 @@ import contextlib
 import os
 import secrets
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -76,6 +78,20 @@ class Settings:
         /webhooks/sendgrid/inbound; every email then carries a signed Reply-To there. Unset: no
         Reply-To, and replies are matched by their thread or their sender."""
         return os.environ.get("WINBACK_INBOUND_DOMAIN", "").strip().lower()
+
+    def store_opener(self) -> Callable[[], Store]:
+        """The store, opened (and migrated) at the first call, from whichever thread makes it;
+        a web service starts and answers its health check even while the database is down."""
+        lock = threading.Lock()
+        opened: list[Store] = []
+
+        def store() -> Store:
+            with lock:
+                if not opened:
+                    opened.append(self.open_store())
+                return opened[0]
+
+        return store
 
     def unsubscribe_secret(self) -> bytes:
         """WINBACK_UNSUBSCRIBE_SECRET, or for local use a random one kept in the data folder.

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -101,22 +100,9 @@ def from_settings(settings: Settings, stopper: SequenceStopper | None = None) ->
     """The key from the environment and the store the settings name, opened at the first post."""
     return SendGridEvents(
         public_key=settings.sendgrid_webhook_public_key(),
-        store=_opened_once(settings),
+        store=settings.store_opener(),
         stopper=stopper if stopper is not None else NotWiredStopper(),
     )
-
-
-def _opened_once(settings: Settings) -> Callable[[], EventStore]:
-    lock = threading.Lock()
-    opened: list[EventStore] = []
-
-    def store() -> EventStore:
-        with lock:
-            if not opened:
-                opened.append(settings.open_store())
-            return opened[0]
-
-    return store
 
 
 def routes(config: SendGridEvents) -> list[Route]:
