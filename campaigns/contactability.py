@@ -46,6 +46,7 @@ __all__ = [
     "preference_until",
     "standing",
     "suppressed",
+    "suppression",
     "suppressions",
 ]
 
@@ -118,6 +119,24 @@ def preference_until(kind: str, since: date, cool_off: CoolOff) -> date | None:
     if kind == "ghosted":
         return add_months(since, cool_off.ghosted_months)
     return None
+
+
+def suppression(
+    kind: str, email: str, *, account_id: str, campaign_id: str, since: date, reason: str
+) -> Preference:
+    """A new unsubscribe or bounce for one address (or its `hashed_address` key): it holds for
+    ever, whichever campaign or channel told us (a one-click link, a provider event, a reply)."""
+    if kind not in SUPPRESSION_KINDS:
+        raise ValueError(f"{kind!r} is not a suppression; use one of {', '.join(SUPPRESSION_KINDS)}")
+    return Preference(
+        email=normalise_address(email),
+        account_id=account_id,
+        kind=kind,
+        since=since.isoformat(),
+        until=None,
+        reason=reason,
+        campaign_id=campaign_id,
+    )
 
 
 def implied_preference(

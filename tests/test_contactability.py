@@ -22,6 +22,7 @@ from campaigns.contactability import (
     preference_until,
     standing,
     suppressed,
+    suppression,
     suppressions,
 )
 from campaigns.model import CANCELLED, COMPLETED_NO_REPLY, DECLINED, OUTCOMES, REPLIED
@@ -285,3 +286,21 @@ def test_an_unsubscribe_kept_under_an_address_hash_suppresses_only_a_sender_that
     assert suppressed("pia@example.com", [kept], day, address_hash="ab12") == kept
     assert suppressed("pia@example.com", [kept], day, address_hash="cd34") is None
     assert suppressed("pia@example.com", [kept], day) is None
+
+
+def test_a_new_suppression_holds_for_ever_for_the_normalised_address() -> None:
+    pref = suppression(
+        "bounced",
+        " Aino@Revontuli.example ",
+        account_id="ACC-1",
+        campaign_id="spring",
+        since=date(2027, 3, 1),
+        reason="550 user unknown",
+    )
+    assert (pref.email, pref.kind, pref.since) == ("aino@revontuli.example", "bounced", "2027-03-01")
+    assert pref.until is None
+    assert suppressed("AINO@revontuli.example", [pref], date(2099, 1, 1)) == pref
+    with pytest.raises(ValueError, match="not a suppression"):
+        suppression(
+            "declined", "a@b.example", account_id="A", campaign_id="c", since=date(2027, 3, 1), reason=""
+        )

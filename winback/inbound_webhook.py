@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 from activities import reply_token
 from activities.store import InboundReplyFact, SentMessage
 from activities.tasks import FolderTaskBoard, TaskBoard
-from campaigns.contactability import Preference, normalise_address
+from campaigns.contactability import Preference, normalise_address, suppression
 from campaigns.model import Account
 from campaigns.zones import zone as zone_named
 from contracts import ids
@@ -258,14 +258,13 @@ def preference_for(verdict: cls.Verdict, address: str, found: Found, today: date
         cls.BOUNCE: "a bounce came back as a reply",
         cls.LEFT_COMPANY: "left the company (their mailbox said so)",
     }[verdict.kind]
-    return Preference(
-        email=address,
+    return suppression(
+        kind,
+        address,
         account_id=found.account_id or "",
-        kind=kind,
-        since=today.isoformat(),
-        until=None,  # for ever: campaigns/contactability.py SUPPRESSION_KINDS
-        reason=reason,
         campaign_id=found.sent.campaign_id if found.sent is not None else "",
+        since=today,
+        reason=reason,
     )
 
 

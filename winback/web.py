@@ -21,14 +21,14 @@ import html
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 import click
 
 from activities import unsubscribe
 from activities.unsubscribe import SignedUnsubscribe
-from campaigns.contactability import hashed_address, normalise_address
+from campaigns.contactability import hashed_address, normalise_address, suppression
 from campaigns.model import Account, Preference
 from contracts import ids
 from contracts.sequence import UNSUBSCRIBED
@@ -244,14 +244,13 @@ class UnsubscribeStore(Protocol):
 
 def unsubscribed(email: str, account_id: str, campaign_id: str, today: str) -> Preference:
     """The permanent preference for one address (or hashed_address key)."""
-    return Preference(
-        email=normalise_address(email),
+    return suppression(
+        "unsubscribed",
+        email,
         account_id=account_id,
-        kind="unsubscribed",
-        since=today,
-        until=None,  # unsubscribe is permanent
-        reason=STOP_REASON,
         campaign_id=campaign_id,
+        since=date.fromisoformat(today),
+        reason=STOP_REASON,
     )
 
 

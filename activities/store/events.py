@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from activities.store import rowmap, schema
 from activities.store.database import write_transaction
 from activities.store.records import E, ProviderEventRecord, ProviderEventsReceipt
-from campaigns.contactability import Preference, normalise_address
+from campaigns.contactability import Preference, normalise_address, suppression
 from contracts.ids import SEQUENCE_ID_PREFIX
 
 # Thirteen columns a row: 50 rows stay under SQLite's oldest bound-parameter limit (999).
@@ -143,14 +143,13 @@ def _preference(conn: Connection, event: ProviderEventRecord, received_at: datet
     if event.preference is None or "@" not in email:
         return None  # no address to keep out
     account_id, campaign_id = _whose(conn, event.workflow_id, email)
-    return Preference(
-        email=_fit(email, 320),
+    return suppression(
+        event.preference,
+        _fit(email, 320),
         account_id=account_id,
-        kind=event.preference,
-        since=received_at.date().isoformat(),
-        until=None,  # a bounce and an unsubscribe hold for ever (campaigns/contactability.py)
-        reason=event.summary,
         campaign_id=campaign_id,
+        since=received_at.date(),
+        reason=event.summary,
     )
 
 
