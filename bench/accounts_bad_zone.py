@@ -21,11 +21,9 @@ import argparse
 import csv
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -37,7 +35,7 @@ REPO: Final = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))  # run as a script from anywhere: its sibling modules
 
 from accounts_csv import generate  # noqa: E402
-from output import emit, log  # noqa: E402
+from output import log, run_in_scratch  # noqa: E402
 
 from campaigns.accounts import COLUMNS  # noqa: E402
 
@@ -135,14 +133,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    root = Path(tempfile.mkdtemp(prefix="winback-bench-bad-zone-"))
-    try:
-        figures = measure(args, root)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-    emit(figures, as_json=args.json, table=table)
-    return 0
+    return run_in_scratch("winback-bench-bad-zone-", parse_args(argv), measure, table)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -21,3 +25,19 @@ def emit(figures: dict[str, Any], *, as_json: bool, table: Callable[[dict[str, A
             log(line)
     else:
         print(table(figures), end="")
+
+
+def run_in_scratch(
+    prefix: str,
+    args: argparse.Namespace,
+    measure: Callable[[argparse.Namespace, Path], dict[str, Any]],
+    table: Callable[[dict[str, Any]], str],
+) -> int:
+    """Measure in a temporary folder removed afterwards, then report the figures."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        figures = measure(args, root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    emit(figures, as_json=args.json, table=table)
+    return 0

@@ -31,10 +31,8 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -51,7 +49,7 @@ BENCH_DIR: Final = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))  # run as a script from anywhere: its sibling modules
 
 from accounts_csv import write_accounts  # noqa: E402
-from output import emit, log  # noqa: E402
+from output import log, run_in_scratch  # noqa: E402
 
 from activities.store import (  # noqa: E402
     LaunchItem,
@@ -270,14 +268,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    root = Path(tempfile.mkdtemp(prefix="winback-bench-store-"))
-    try:
-        figures = measure(args, root)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-    emit(figures, as_json=args.json, table=table)
-    return 0
+    return run_in_scratch("winback-bench-store-", parse_args(argv), measure, table)
 
 
 if __name__ == "__main__":
