@@ -10,7 +10,7 @@ again (docs/ARCHITECTURE.md, "The flow").
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -34,6 +34,7 @@ from campaigns.model import (
 )
 from campaigns.plan import Plan, build_plan, launch_order
 from campaigns.stagger import stagger
+from campaigns.triggers import LIVE_COMPETITOR_DAYS
 from contracts import ids
 from contracts import search_attributes as sa
 from contracts.codec import encode_input
@@ -62,6 +63,9 @@ class Memory:
 
     preferences: tuple[Preference, ...] = ()
     enrolments: tuple[Enrolment, ...] = ()
+    # Competitors (casefolded) with a price rise, acquisition or outage a watcher saw lately,
+    # each with the story the plan names (campaigns.triggers.LIVE_COMPETITOR_DAYS).
+    competitor_stories: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,9 @@ def recall(store: Store, campaign_id: str, *, as_of: date) -> Memory:
     return Memory(
         preferences=tuple(store.preferences(as_of=as_of)),
         enrolments=tuple(store.enrolments_for_plan(campaign_id)),
+        competitor_stories=tuple(
+            sorted(store.competitor_stories(as_of=as_of, days=LIVE_COMPETITOR_DAYS).items())
+        ),
     )
 
 
@@ -118,6 +125,7 @@ def plan(
         preferences=memory.preferences,
         enrolments=memory.enrolments,
         skipped=skipped,
+        competitor_stories=dict(memory.competitor_stories),
     )
 
 
@@ -168,10 +176,14 @@ def items(
     accounts: Sequence[Account],
     *,
     now: datetime,
-    trigger: TriggerEvidence | None = None,
+    evidence: Mapping[str, TriggerEvidence] | None = None,
+    started: Mapping[date, int] | None = None,
 ) -> list[LaunchItem]:
     """The plan's included entries, best first, each with its staggered start and its
-    sequence's input: everything the LaunchWorkflow needs."""
+    sequence's input: everything the LaunchWorkflow needs. `evidence`: why a watcher starts
+    each account's sequence (by account id); `started`: sequences the campaign's sender already
+    started per day, which count against its daily cap."""
+    evidence = evidence or {}
     by_id = {a.account_id: a for a in accounts}
     order = [e for e in launch_order(the_plan) if e.account_id in by_id]
     entries = {e.account_id: e for e in order}
@@ -188,6 +200,7 @@ def items(
         campaign.schedule,
         daily_cap=campaign.daily_cap,
         now=now,
+        started=started,
     )
     return [
         LaunchItem(
@@ -200,7 +213,7 @@ def items(
                     by_id[slot.account_id],
                     campaign,
                     start_at=slot.start_at,
-                    trigger=trigger,
+                    trigger=evidence.get(slot.account_id),
                 )
             ),
         )
@@ -217,7 +230,6 @@ def prepare(
     now: datetime,
     as_of: date,
     skipped: Sequence[tuple[str, str]] = (),
-    trigger: TriggerEvidence | None = None,
 ) -> Prepared:
     """Import, recall, plan, order and stagger. `imported_accounts` (default: `accounts`) go
     into the store; a launch limited with --only still imports the whole file."""
@@ -225,7 +237,7 @@ def prepare(
     the_plan = plan(campaign, accounts, recall(store, campaign.id, as_of=as_of), as_of=as_of, skipped=skipped)
     return Prepared(
         plan=the_plan,
-        items=tuple(items(the_plan, campaign, accounts, now=now, trigger=trigger)),
+        items=tuple(items(the_plan, campaign, accounts, now=now)),
         imported=imported,
     )
 

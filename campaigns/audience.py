@@ -23,6 +23,7 @@ from campaigns.values import text_value, whole
 
 __all__ = [
     "CONTACTABLE_REASONS",
+    "FILTER_KEYS",
     "MAX_MONTHS_SINCE_CHURN",
     "DetailMatcher",
     "detail_pattern",
@@ -45,6 +46,8 @@ _AUDIENCE_KEYS: Final = (
     "months_since_churn",
     "competitor_signals",
 )
+# The keys that say which accounts (not when): what a trigger's `when:` filter takes.
+FILTER_KEYS: Final = ("churn_reasons", "tiers", "countries", "churn_detail")
 _REGEX_FORM: Final = re.compile(r"/(.+)/([A-Za-z]*)", re.DOTALL)
 # What RE2 refuses that Python's engine accepts, by RE2's error text: the features that need
 # backtracking, which is what lets one pattern take exponential time on one detail.
@@ -144,61 +147,64 @@ def _unsupported(text: str, err: re2.error) -> str:
     )
 
 
-def read_audience(problems: Problems, raw: object) -> Audience | None:
-    """The block as an Audience (everyone when it is left out), or None after adding its problems."""
+def read_audience(
+    problems: Problems, raw: object, *, field: str = "audience", keys: tuple[str, ...] = _AUDIENCE_KEYS
+) -> Audience | None:
+    """The block as an Audience (everyone when it is left out), or None after adding its problems.
+    `field` and `keys` let a trigger's account filter (`triggers[0].when`) read the same way."""
     if raw is None:
         return Audience()
     if not isinstance(raw, dict):
         problems.add(
-            "audience",
+            field,
             "must be a block such as {churn_reasons: [product_gap], tiers: [T1, T2]}; leave it out "
             "to reach every account the rules allow",
         )
         return None
     before = len(problems.lines)
-    check_keys(problems, "audience", raw, {}, optional=_AUDIENCE_KEYS)
+    check_keys(problems, field, raw, {}, optional=keys)
     defaults = Audience()
 
-    reasons = _items(problems, "audience.churn_reasons", raw.get("churn_reasons"), "[product_gap, service]")
+    reasons = _items(problems, f"{field}.churn_reasons", raw.get("churn_reasons"), "[product_gap, service]")
     for item in reasons:
         if item == "structural":
             problems.add(
-                "audience.churn_reasons",
+                f"{field}.churn_reasons",
                 "structural churn (company closed, acquired onto another tool, team gone, built "
                 "in-house) is never contacted; remove it from the list",
             )
         elif item not in CONTACTABLE_REASONS:
             problems.add(
-                "audience.churn_reasons",
+                f"{field}.churn_reasons",
                 f"unknown churn reason {excerpt(item)}; {choose_from(item, CONTACTABLE_REASONS)}",
             )
 
-    tiers = [t.upper() for t in _items(problems, "audience.tiers", raw.get("tiers"), "[T1, T2]")]
+    tiers = [t.upper() for t in _items(problems, f"{field}.tiers", raw.get("tiers"), "[T1, T2]")]
     for item in tiers:
         if item not in TIERS:
             problems.add(
-                "audience.tiers",
+                f"{field}.tiers",
                 f"unknown tier {excerpt(item)}; {choose_from(item, TIERS)} ({thresholds_text()})",
             )
 
     codes = [
         countries.normalise(c)
-        for c in _items(problems, "audience.countries", raw.get("countries"), "[FI, SE, US]", norway=True)
+        for c in _items(problems, f"{field}.countries", raw.get("countries"), "[FI, SE, US]", norway=True)
     ]
     for item in codes:
         if not countries.is_code(item):
-            problems.add("audience.countries", f"unknown country code {excerpt(item)}; {countries.fix(item)}")
+            problems.add(f"{field}.countries", f"unknown country code {excerpt(item)}; {countries.fix(item)}")
 
     detail = ""
     if raw.get("churn_detail") is not None:
         text = text_value(
-            problems, "audience.churn_detail", raw["churn_detail"], 'churn_detail: "/salesforce/i"'
+            problems, f"{field}.churn_detail", raw["churn_detail"], 'churn_detail: "/salesforce/i"'
         )
         if text is not None:
             try:
                 detail_pattern(text)
             except ValueError as err:
-                problems.add("audience.churn_detail", str(err))
+                problems.add(f"{field}.churn_detail", str(err))
             else:
                 detail = text
 
@@ -210,8 +216,8 @@ def read_audience(problems: Problems, raw: object) -> Audience | None:
 
     signals: list[str] = []
     seen: set[str] = set()
-    field = "audience.competitor_signals"
-    for item in _items(problems, field, raw.get("competitor_signals"), "[Brightloop]"):
+    named = _items(problems, f"{field}.competitor_signals", raw.get("competitor_signals"), "[Brightloop]")
+    for item in named:
         # Matched case-insensitively against the accounts' competitor column.
         if item.casefold() not in seen:
             seen.add(item.casefold())

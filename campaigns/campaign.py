@@ -3,7 +3,8 @@
 Optional keys narrow and pace a campaign: `starts_on` (no sequence starts before it),
 `audience` (churn reasons, tiers, countries, a churn-detail pattern, the months-since-churn
 window, competitors with a live signal), `cool_off.declined_months` and `sender.daily_cap`.
-campaigns.eligibility applies them.
+campaigns.eligibility applies them. `triggers` say which signal starts which playbook for
+which accounts (campaigns/triggers.py).
 
 A playbook is named either by its name in campaigns/playbooks/ (`service`) or by a path
 to a .yaml file relative to the campaign file (`playbooks/our-service.yaml`): a value
@@ -33,6 +34,7 @@ from campaigns.model import (
 )
 from campaigns.playbook import PLAYBOOK_DIR, load_playbook
 from campaigns.schedule import read_schedule
+from campaigns.triggers import read_triggers
 from campaigns.values import date_value, text_value, whole
 from campaigns.yamlfile import read_yaml_mapping
 
@@ -47,7 +49,7 @@ _TOP_KEYS: Final = {
     "playbooks": "playbooks: {product_gap: product_gap, default: time_based}",
     "sender": 'sender: {from: "Aino Virtanen <aino@winback.example>", postal_address: "..."}',
 }
-_OPTIONAL_TOP_KEYS: Final = ("starts_on", "audience", "schedule", "cool_off", "offer")
+_OPTIONAL_TOP_KEYS: Final = ("starts_on", "audience", "schedule", "cool_off", "offer", "triggers")
 _COOL_OFF_KEYS: Final = ("declined_months",)
 _SENDER_KEYS: Final = {
     "from": 'from: "Aino Virtanen <aino@winback.example>"',
@@ -115,11 +117,16 @@ def load_campaign(
     raw_sender = data.get("sender")
     daily_cap = _daily_cap(problems, raw_sender) if isinstance(raw_sender, dict) else None
     offer = _offer(problems, data["offer"]) if data.get("offer") is not None else None
+    triggers = (
+        read_triggers(problems, data.get("triggers"), [pb for _, pb in playbooks])
+        if playbooks is not None
+        else None
+    )
 
     problems.raise_if_any()
     assert campaign_id is not None and name is not None and playbooks is not None
     assert schedule is not None and sender is not None
-    assert audience is not None and cool_off is not None
+    assert audience is not None and cool_off is not None and triggers is not None
     return Campaign(
         id=campaign_id,
         name=name,
@@ -132,6 +139,7 @@ def load_campaign(
         cool_off=cool_off,
         daily_cap=DEFAULT_DAILY_CAP if daily_cap is None else daily_cap,
         starts_on=starts_on.isoformat() if starts_on else None,
+        triggers=triggers,
     )
 
 

@@ -17,7 +17,7 @@ up in CLI output, JSON for other tools and logs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -106,11 +106,15 @@ class Rules:
     countries: frozenset[str]
     detail_text: str
     detail: DetailMatcher | None
-    signals: frozenset[str]  # casefolded competitor names
+    # Casefolded competitor names with a live signal -> the story a watcher saw ("" for the
+    # campaign's own audience.competitor_signals).
+    signals: Mapping[str, str]
     playbooks: dict[str, str | None]  # churn reason -> playbook id, as campaign.playbook_for says
 
     @classmethod
-    def of(cls, campaign: Campaign, as_of: date) -> Rules:
+    def of(cls, campaign: Campaign, as_of: date, stories: Mapping[str, str] | None = None) -> Rules:
+        """`stories`: competitors (casefolded) with a price rise, acquisition or outage a watcher
+        saw recently, each with the story a plan names (campaigns.triggers.LIVE_COMPETITOR_DAYS)."""
         audience = campaign.audience
         starts_on = date.fromisoformat(campaign.starts_on) if campaign.starts_on else None
         start_day = max(as_of, starts_on) if starts_on else as_of
@@ -130,7 +134,10 @@ class Rules:
             countries=frozenset(c.upper() for c in audience.countries),
             detail_text=audience.churn_detail,
             detail=detail_pattern(audience.churn_detail) if audience.churn_detail else None,
-            signals=frozenset(s.strip().casefold() for s in audience.competitor_signals),
+            signals={
+                **{s.strip().casefold(): "" for s in audience.competitor_signals},
+                **{name.strip().casefold(): story for name, story in (stories or {}).items()},
+            },
             playbooks=playbooks,
         )
 

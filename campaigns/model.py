@@ -199,6 +199,17 @@ MAX_DAILY_CAP: Final = 10_000
 
 
 @dataclass(frozen=True)
+class Trigger:
+    """One `triggers:` rule of a campaign: a signal of these kinds about an account the filter
+    admits starts this playbook (campaigns/triggers.py reads and applies them)."""
+
+    on: tuple[str, ...]  # signal kinds (campaigns.triggers.SIGNAL_KINDS)
+    playbook: str  # the id of one of the campaign's playbooks
+    when: Audience = Audience()  # churn reasons, tiers, countries, churn detail; empty = any account
+    milestones: tuple[str, ...] = ()  # for `time`: which milestones (empty = every one)
+
+
+@dataclass(frozen=True)
 class Campaign:
     id: str
     name: str
@@ -212,6 +223,7 @@ class Campaign:
     # First emails a launch lets this campaign's sender start per day (staggering).
     daily_cap: int = DEFAULT_DAILY_CAP
     starts_on: str | None = None  # ISO date; no sequence starts before it
+    triggers: tuple[Trigger, ...] = ()  # signals that start a sequence (signal watchers)
 
     def playbook_for(self, churn_reason: str) -> Playbook | None:
         by_reason = dict(self.playbooks)
@@ -258,9 +270,13 @@ class Account:
 
 @dataclass(frozen=True)
 class TriggerEvidence:
-    kind: str  # release | competitor_news | funding | job_post | time | ...
-    title: str
-    url: str = ""
+    """Why a watcher started a sequence: the story a CSM reads in status and current details."""
+
+    kind: str  # a signal kind (campaigns.triggers.SIGNAL_KINDS): funding, release, time ...
+    title: str  # the headline; never a person's name or address
+    url: str = ""  # the real article URL
+    published: str | None = None  # ISO 8601 date or moment of the story, if known
+    company: str = ""  # the story's subject as written (a competitor's story: the competitor)
 
 
 @dataclass(frozen=True)

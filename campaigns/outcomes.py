@@ -12,6 +12,7 @@ __all__ = [
     "CANCELLED",
     "COMPLETED_NO_REPLY",
     "DECLINED",
+    "DISQUALIFIED",
     "OUTCOMES",
     "REPLIED",
     "UNSUBSCRIBED",
@@ -24,9 +25,15 @@ COMPLETED_NO_REPLY: Final = "completed_no_reply"
 CANCELLED: Final = "cancelled"
 BOUNCED: Final = "bounced"
 UNSUBSCRIBED: Final = "unsubscribed"
-OUTCOMES: Final = (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED, BOUNCED, UNSUBSCRIBED)
+# A story showed the account is out of reach (shut down, acquired onto another tool): a signal
+# watcher stops its sequence (signals/, docs/ARCHITECTURE.md "Signal watchers").
+DISQUALIFIED: Final = "disqualified"
+OUTCOMES: Final = (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED, BOUNCED, UNSUBSCRIBED, DISQUALIFIED)
 
-_WORDS: Final = {COMPLETED_NO_REPLY: "completed with no reply"}
+_WORDS: Final = {
+    COMPLETED_NO_REPLY: "completed with no reply",
+    DISQUALIFIED: "disqualified (out of reach)",
+}
 
 
 def outcome_words(outcome: str | None) -> str:

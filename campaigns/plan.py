@@ -36,7 +36,7 @@ Keys appear in the order shown. Exclusion codes are campaigns.eligibility.EXCLUS
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
@@ -68,9 +68,11 @@ def build_plan(
     preferences: Sequence[Preference],
     enrolments: Sequence[Enrolment],
     skipped: Sequence[tuple[str, str]] = (),
+    competitor_stories: Mapping[str, str] | None = None,
 ) -> Plan:
-    """Evaluate every account; preferences and enrolments may cover any accounts."""
-    rules = Rules.of(campaign, as_of)
+    """Evaluate every account; preferences and enrolments may cover any accounts.
+    `competitor_stories`: live competitor signals a watcher saw (eligibility.Rules.of)."""
+    rules = Rules.of(campaign, as_of, competitor_stories)
     # Index once: scanning every preference per account is quadratic at 100,000 accounts.
     by_email: dict[str, list[Preference]] = {}
     by_account: dict[str, list[Preference]] = {}

@@ -8,7 +8,7 @@ docs/ARCHITECTURE.md, "Rules and where they live".
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping
 from datetime import date
 from typing import Final
 
@@ -43,14 +43,19 @@ BASE_PRIORITY: Final = {
 }
 
 
-def by_churn_reason(reason: str, competitor: str, signals: Set[str]) -> tuple[int, str]:
+def by_churn_reason(reason: str, competitor: str, signals: Mapping[str, str]) -> tuple[int, str]:
     """The level the churn reason sets (0 = high) and the note that says why.
 
-    `signals` are the campaign's competitors with a live signal, stripped and casefolded.
+    `signals` are the competitors with a live signal, stripped and casefolded, each with the
+    story a watcher saw ("" for the campaign's hand-written audience.competitor_signals).
     """
     if reason == "competitive":
         name = competitor.strip()
-        if name and name.casefold() in signals:
+        key = name.casefold()
+        if name and key in signals:
+            story = signals[key]
+            if story:
+                return 0, f"lost to {name}, which has a live competitor signal: {story} (high)"
             return 0, f"lost to {name}, which has a live competitor signal (high)"
         who = name or "a competitor (not named)"
         return 1, f"lost to {who}, no live competitor signal (medium)"

@@ -12,7 +12,7 @@ Pure and deterministic: `now` is passed in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
@@ -51,6 +51,7 @@ def stagger(
     *,
     daily_cap: int,
     now: datetime,
+    started: Mapping[date, int] | None = None,
 ) -> list[StartSlot]:
     """A start for each (account_id, country, timezone, earliest_start), in launch order.
 
@@ -59,6 +60,8 @@ def stagger(
     window_start + j * (window length / daily_cap) local time; a start before `now` becomes
     now + j seconds, so today's batch still spreads and never lies in the past (precisely:
     the later of the two, so a day's entries keep their order when now falls mid-window).
+    `started`: sequences this sender already started on a day (a watcher starts a few at a
+    time): they count against that day's cap.
     """
     if daily_cap < 1:
         raise ValueError(f"daily_cap must be at least 1, got {daily_cap}")
@@ -77,6 +80,10 @@ def stagger(
         )
 
     taken: dict[int, int] = {}
+    for day, count in (started or {}).items():
+        taken[day.toordinal()] = count
+        if count >= daily_cap:
+            days.mark_full(day.toordinal())
     last_start: dict[tuple[int, str], datetime] = {}
     slots: list[StartSlot] = []
     for account_id, _country, tz, earliest in entries:

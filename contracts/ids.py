@@ -39,8 +39,8 @@ DESCRIPTIONS: Final = {
     MARK_REPLIED: 'The contact replied: stop the sequence. Payload: {"note": text}.',
     MARK_DECLINED: 'The contact declined: stop and record why. Payload: {"reason": text}.',
     SKIP_TOUCH: 'Skip a touch. Payload: {"touch": number or null for the next one, "note": text}.',
-    STOP: "The contact may not be emailed any more: stop. "
-    'Payload: {"outcome": "unsubscribed|bounced", "reason": text}.',
+    STOP: "The contact may not be emailed any more, or the account is out of reach: stop. "
+    'Payload: {"outcome": "unsubscribed|bounced|disqualified", "reason": text}.',
     STATUS: "Where the sequence stands: touches done, next action, outcome.",
 }
 

@@ -26,6 +26,7 @@ from campaigns.model import (
 # Outcomes a sequence ends with (campaigns.outcomes), re-exported for the workflow and its
 # activities.
 from campaigns.outcomes import BOUNCED as BOUNCED
+from campaigns.outcomes import DISQUALIFIED as DISQUALIFIED
 from campaigns.outcomes import UNSUBSCRIBED as UNSUBSCRIBED
 
 # Values of the WinbackState search attribute while a sequence runs.
@@ -35,8 +36,9 @@ STATE_PAUSED = "paused"
 STATE_TASK_OPEN = "task_open"
 
 TASK_OUTCOMES = ("done", "skipped", "no_answer")
-# What ends a sequence because the contact may not be emailed any more (the `stop` signal).
-STOP_OUTCOMES = (UNSUBSCRIBED, BOUNCED)
+# What ends a sequence from outside (the `stop` signal): the contact may not be emailed any
+# more, or a story showed the account is out of reach.
+STOP_OUTCOMES = (UNSUBSCRIBED, BOUNCED, DISQUALIFIED)
 
 
 @dataclass(frozen=True)

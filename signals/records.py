@@ -14,6 +14,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
+from campaigns.triggers import COMPETITOR_KINDS as COMPETITOR_KINDS
+from campaigns.triggers import EVENT_KINDS as EVENT_KINDS
+
 __all__ = [
     "COMPETITOR_KINDS",
     "EVENT_KINDS",
@@ -25,22 +28,8 @@ __all__ = [
     "story_key",
 ]
 
-# The kinds `winback signals scan --json` prints, a contract: other tools filter on them.
-EVENT_KINDS: Final = (
-    "funding",
-    "acquisition",
-    "executive_change",
-    "expansion",
-    "layoffs",
-    "price_increase",
-    "outage",
-    "strategy_change",
-    "hiring",
-    "leadership_hire",
-    "release",
-)
-# What a competitor's story can be: the accounts it concerns are those lost to that competitor.
-COMPETITOR_KINDS: Final = frozenset({"price_increase", "acquisition", "outage", "strategy_change"})
+# The kinds of story (a contract of `winback signals scan --json`) and which are a competitor's:
+# their home is the rule that reads them, campaigns/triggers.py.
 MATCHED_BY: Final = ("name", "alias", "domain")
 
 _NOT_WORD: Final = re.compile(r"[\W_]+", re.UNICODE)

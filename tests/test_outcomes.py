@@ -21,6 +21,7 @@ from campaigns.outcomes import (
     BOUNCED,
     CANCELLED,
     COMPLETED_NO_REPLY,
+    DISQUALIFIED,
     OUTCOMES,
     REPLIED,
     UNSUBSCRIBED,
@@ -39,8 +40,16 @@ ACCOUNTS = EXAMPLES / "accounts.csv"
 
 
 def test_the_outcome_names_exist_once() -> None:
-    assert OUTCOMES == (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED, BOUNCED, UNSUBSCRIBED)
-    assert OUTCOMES == ("replied", "declined", "completed_no_reply", "cancelled", "bounced", "unsubscribed")
+    assert OUTCOMES == (REPLIED, DECLINED, COMPLETED_NO_REPLY, CANCELLED, BOUNCED, UNSUBSCRIBED, DISQUALIFIED)
+    assert OUTCOMES == (
+        "replied",
+        "declined",
+        "completed_no_reply",
+        "cancelled",
+        "bounced",
+        "unsubscribed",
+        "disqualified",
+    )
     # The workflow's contract re-exports them rather than spelling them again.
     assert (contracts.REPLIED, contracts.DECLINED) == (REPLIED, DECLINED)
     assert (contracts.COMPLETED_NO_REPLY, contracts.CANCELLED) == (COMPLETED_NO_REPLY, CANCELLED)
@@ -54,6 +63,7 @@ def test_outcome_words() -> None:
         "cancelled",
         "bounced",
         "unsubscribed",
+        "disqualified (out of reach)",
     ]
     assert outcome_words(None) == "ended"
     assert outcome_words("") == "ended"

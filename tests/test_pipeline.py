@@ -90,14 +90,30 @@ def test_a_launch_limited_with_only_imports_the_whole_file(tmp_path: Path) -> No
     assert [i.account_id for i in prepared.items] == ["ONLY-2"]
 
 
-def test_a_trigger_travels_with_every_sequence_it_starts() -> None:
+def test_each_account_s_trigger_travels_with_the_sequence_it_starts() -> None:
     campaign = make_campaign()
     accounts = [make_account(account_id=f"TRIG-{n}") for n in range(3)]
-    evidence = TriggerEvidence(kind="release", title="Salesforce sync is live", url="https://example.com/r")
+    release = TriggerEvidence(kind="release", title="Salesforce sync is live", url="https://example.com/r")
+    funding = TriggerEvidence(kind="funding", title="Trig raises $20M", published="2026-11-30")
     the_plan = pipeline.plan(campaign, accounts, pipeline.Memory(), as_of=NOW.date())
-    items = pipeline.items(the_plan, campaign, accounts, now=NOW, trigger=evidence)
-    assert len(items) == 3
-    assert {decode_input(i.payload).trigger for i in items} == {evidence}
+    items = pipeline.items(
+        the_plan, campaign, accounts, now=NOW, evidence={"TRIG-0": release, "TRIG-1": funding}
+    )
+    by_account = {i.account_id: decode_input(i.payload).trigger for i in items}
+    assert by_account == {"TRIG-0": release, "TRIG-1": funding, "TRIG-2": None}
+
+
+def test_sequences_already_started_today_count_against_the_daily_cap() -> None:
+    campaign = replace(make_campaign(), daily_cap=5)
+    accounts = [make_account(account_id=f"CAP-{n}") for n in range(3)]
+    the_plan = pipeline.plan(campaign, accounts, pipeline.Memory(), as_of=NOW.date())
+    fresh = pipeline.items(the_plan, campaign, accounts, now=NOW)
+    capped = pipeline.items(the_plan, campaign, accounts, now=NOW, started={NOW.date(): 4})
+    first_day = min(i.start_at for i in fresh if i.start_at).date()
+    assert first_day == NOW.date()
+    # Four of today's five already went out: one more today, the other two on a later day.
+    assert sum(1 for i in capped if i.start_at and i.start_at.date() == first_day) <= 1
+    assert sum(1 for i in fresh if i.start_at and i.start_at.date() == first_day) == 3
 
 
 def test_a_campaign_that_starts_later_starts_its_sequences_then() -> None:

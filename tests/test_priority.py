@@ -47,10 +47,16 @@ def test_an_unknown_reason_ranks_low_and_says_which_it_was() -> None:
 
 
 def test_a_loss_to_a_competitor_with_a_live_signal_ranks_high() -> None:
-    signals = frozenset({"brightloop"})
+    signals = {"brightloop": ""}
     assert by_churn_reason("competitive", " Brightloop ", signals) == (
         0,
         "lost to Brightloop, which has a live competitor signal (high)",
+    )
+    # A story a watcher saw is named, so marketing ops see why the account ranks high.
+    story = "“Brightloop raises prices 40% for all plans” (2026-11-02)"
+    assert by_churn_reason("competitive", "brightloop", {"brightloop": story}) == (
+        0,
+        f"lost to brightloop, which has a live competitor signal: {story} (high)",
     )
     assert by_churn_reason("competitive", "Tallyhawk", signals) == (
         1,

@@ -312,6 +312,7 @@ def test_outcome_counts_include_zeros(store: Store) -> None:
         "cancelled": 0,
         "bounced": 0,
         "unsubscribed": 0,
+        "disqualified": 0,
     }
     store.record_started([started(f"ACC-{n}", "spring-2026") for n in range(1, 6)])
     store.record_started([started("ACC-9", "other")])
@@ -326,6 +327,7 @@ def test_outcome_counts_include_zeros(store: Store) -> None:
         "cancelled": 0,
         "bounced": 0,
         "unsubscribed": 0,
+        "disqualified": 0,
     }
 
 

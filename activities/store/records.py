@@ -136,3 +136,68 @@ class SentMessage:
     account_id: str
     campaign_id: str
     to_email: str
+
+
+@dataclass(frozen=True)
+class WatchSource:
+    """One watched source, its campaign, and its health (`winback watch list`)."""
+
+    source_id: str
+    kind: str  # feed | jobs | time
+    location: str  # URL or path; "" for time
+    company: str  # a job board's company; "" otherwise
+    campaign_path: str
+    every_seconds: int
+    created_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error_at: datetime | None = None
+    last_error: str | None = None
+    entries_seen: int = 0
+    last_entries: int = 0
+    last_new_at: datetime | None = None
+    open_roles: int | None = None
+
+
+@dataclass(frozen=True)
+class PollRecord:
+    """What one poll of a source found, as its health remembers it."""
+
+    at: datetime
+    error: str | None = None  # one line; None = the source was read
+    not_modified: bool = False
+    entries: int = 0
+    new_events: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    open_roles: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredSignal:
+    """An event a watcher stored, with the account it matched when it was seen."""
+
+    event_key: str
+    story: str
+    kind: str
+    company: str
+    title: str
+    url: str
+    published: str | None
+    facts: tuple[tuple[str, str], ...]
+    source_id: str
+    account_id: str | None
+    matched_by: str | None
+    competitor: str  # casefolded competitor name for a competitor's story, else ""
+
+
+@dataclass(frozen=True)
+class SignalDecision:
+    """What one event did for one account: started, excluded (and why), disqualified ..."""
+
+    account_id: str
+    campaign_id: str
+    result: str
+    note: str = ""

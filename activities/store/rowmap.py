@@ -77,6 +77,28 @@ def with_fingerprint(account: Account) -> dict[str, Any]:
     return row
 
 
+def account(row: RowMapping, people: dict[str, Contact]) -> Account:
+    """An account row and its contacts by role ("primary", "executive")."""
+    return Account(
+        account_id=row["account_id"],
+        company=row["company"],
+        domain=row["domain"],
+        country=row["country"],
+        timezone=row["timezone"],
+        arr=row["arr"],
+        churned_on=to_iso(row["churned_on"]),
+        churn_reason=row["churn_reason"],
+        churn_detail=row["churn_detail"],
+        competitor=row["competitor"],
+        departure=row["departure"],
+        owner=row["owner"],
+        contact=people["primary"],
+        locale=row["locale"],
+        executive=people.get("executive"),
+        aliases=tuple(json.loads(row["aliases"])),
+    )
+
+
 def contact(row: RowMapping) -> Contact:
     return Contact(name=row["name"], email=row["email"], title=row["title"], linkedin_url=row["linkedin_url"])
 

@@ -262,3 +262,69 @@ inbound_replies = Table(
     PrimaryKeyConstraint("dedup_key"),
     Index("ix_inbound_replies_workflow_id", "workflow_id"),
 )
+
+
+# Signal watchers (activities/store/watch.py). A source's health is what `winback watch list`
+# shows; its ETag and Last-Modified make the next poll a conditional GET.
+watch_sources = Table(
+    "watch_sources",
+    metadata,
+    Column("source_id", String(64), nullable=False),
+    Column("kind", String(10), nullable=False),  # feed | jobs | time
+    Column("location", Text, nullable=False),  # URL or path; "" for time
+    Column("company", String(300), nullable=False),  # a job board's company; "" otherwise
+    Column("campaign_path", Text, nullable=False),  # the campaign whose triggers it fires
+    Column("every_seconds", Integer, nullable=False),  # the schedule's interval
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("etag", String(512), nullable=True),
+    Column("last_modified", String(100), nullable=True),
+    Column("last_polled_at", UtcDateTime, nullable=True),
+    Column("last_success_at", UtcDateTime, nullable=True),
+    Column("last_error_at", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("entries_seen", Integer, nullable=False),  # every entry read, over all polls
+    Column("last_entries", Integer, nullable=False),  # entries in the last successful read
+    Column("last_new_at", UtcDateTime, nullable=True),  # the last poll that found a new story
+    Column("open_roles", Integer, nullable=True),  # a job board's open roles at the last poll
+    PrimaryKeyConstraint("source_id"),
+)
+
+# One row per event a watcher extracted, kept once however many feeds and polls carry it:
+# its key is the story's content hash + kind + subject. No personal data: a headline, a URL
+# and the facts extracted (never a person's name).
+signal_events = Table(
+    "signal_events",
+    metadata,
+    Column("event_key", String(64), nullable=False),
+    Column("story", String(64), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("company", String(300), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("published", String(40), nullable=True),
+    Column("facts", Text, nullable=False),  # JSON object
+    Column("source_id", String(64), nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False),
+    Column("account_id", String(200), nullable=True),
+    Column("matched_by", String(10), nullable=True),
+    # A competitor's story: the competitor's name, casefolded (campaigns.priority reads it).
+    Column("competitor", String(300), nullable=False),
+    # Set once every account it concerns was decided; NULL means a retried poll acts again.
+    Column("acted_at", UtcDateTime, nullable=True),
+    PrimaryKeyConstraint("event_key"),
+    Index("ix_signal_events_competitor", "competitor"),
+    Index("ix_signal_events_source_id", "source_id"),
+)
+
+# What each event did for each account it concerns: started, excluded (and why), disqualified.
+signal_starts = Table(
+    "signal_starts",
+    metadata,
+    Column("event_key", String(64), nullable=False),
+    Column("account_id", String(200), nullable=False),
+    Column("campaign_id", String(63), nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+    Column("result", String(30), nullable=False),
+    Column("note", Text, nullable=False),
+    PrimaryKeyConstraint("event_key", "account_id"),
+)

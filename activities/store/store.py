@@ -7,7 +7,6 @@ Temporal retries activities.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from types import TracebackType
@@ -40,10 +39,11 @@ from activities.store.records import (
     MessageLogEntry,
 )
 from activities.store.replies import InboundReplyLog
+from activities.store.watch import WatchLog
 from campaigns.contactability import SUPPRESSION_KINDS as SUPPRESSION_KINDS
 from campaigns.contactability import hashed_address, normalise_address
 from campaigns.contactability import implied_preference as implied_preference
-from campaigns.model import OUTCOMES, PREFERENCE_KINDS, Account, Enrolment, Preference
+from campaigns.model import OUTCOMES, PREFERENCE_KINDS, Account, Contact, Enrolment, Preference
 from contracts.sequence import OutcomeReceipt, OutcomeRecord
 
 # Stays under SQLite's bound-parameter limit (999 on old builds) and keeps PostgreSQL
@@ -52,7 +52,7 @@ _IN_CHUNK: Final = 500
 _INSERT_CHUNK: Final = 1000
 
 
-class Store(LaunchLedger, ProviderEventLog, SendLedger, InboundReplyLog):
+class Store(LaunchLedger, ProviderEventLog, SendLedger, InboundReplyLog, WatchLog):
     """State outside Temporal, in SQLite (default) or PostgreSQL (DATABASE_URL)."""
 
     def __init__(self, engine: Engine) -> None:
@@ -156,24 +156,17 @@ class Store(LaunchLedger, ProviderEventLog, SendLedger, InboundReplyLog):
                 person["role"]: rowmap.contact(person)
                 for person in conn.execute(select(c).where(c.c.account_id == account_id)).mappings()
             }
-        return Account(
-            account_id=row["account_id"],
-            company=row["company"],
-            domain=row["domain"],
-            country=row["country"],
-            timezone=row["timezone"],
-            arr=row["arr"],
-            churned_on=rowmap.to_iso(row["churned_on"]),
-            churn_reason=row["churn_reason"],
-            churn_detail=row["churn_detail"],
-            competitor=row["competitor"],
-            departure=row["departure"],
-            owner=row["owner"],
-            contact=people["primary"],
-            locale=row["locale"],
-            executive=people.get("executive"),
-            aliases=tuple(json.loads(row["aliases"])),
-        )
+        return rowmap.account(row, people)
+
+    def accounts(self) -> list[Account]:
+        """Every account the store knows (imported by launch, plan or watch add), by id."""
+        a, c = schema.accounts, schema.contacts
+        people: dict[str, dict[str, Contact]] = {}
+        with self._engine.connect() as conn:
+            for person in conn.execute(select(c)).mappings():
+                people.setdefault(person["account_id"], {})[person["role"]] = rowmap.contact(person)
+            rows = conn.execute(select(a).order_by(a.c.account_id)).mappings().all()
+        return [rowmap.account(row, people[row["account_id"]]) for row in rows if row["account_id"] in people]
 
     # --- what people told us --------------------------------------------------------------
 
