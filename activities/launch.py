@@ -35,6 +35,10 @@ async def start_sequence(
     """Start one sequence by its type name. Keep the returned handle: on the time-skipping
     server only the handle start_workflow returns skips time while its result is awaited."""
     acc = inp.account
+    summary = f"{inp.campaign_id}: {inp.plan.playbook_id} for {acc.account_id} ({acc.tier})"
+    if inp.trigger is not None:
+        # The UI's list shows the summary: a CSM sees at a glance which story started it.
+        summary = f"{summary} · {inp.trigger.kind.replace('_', ' ')}: {inp.trigger.title}"[:200]
     return await client.start_workflow(
         ids.SEQUENCE_WORKFLOW,
         inp,
@@ -46,7 +50,7 @@ async def start_sequence(
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         memo=memo,
         search_attributes=sa.for_sequence(acc, campaign_id=inp.campaign_id, state=STATE_SCHEDULED),
-        static_summary=f"{inp.campaign_id}: {inp.plan.playbook_id} for {acc.account_id} ({acc.tier})",
+        static_summary=summary,
     )
 
 

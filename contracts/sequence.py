@@ -20,7 +20,9 @@ from campaigns.model import (
     Schedule,
     Sender,
     SequencePlan,
-    TriggerEvidence,
+)
+from campaigns.model import (
+    TriggerEvidence as TriggerEvidence,
 )
 
 # Outcomes a sequence ends with (campaigns.outcomes), re-exported for the workflow and its
@@ -111,6 +113,7 @@ class SequenceStatus:
     pause_until: datetime | None = None
     outcome: str | None = None
     outcome_reason: str = ""
+    trigger: TriggerEvidence | None = None  # why a signal watcher started it
 
 
 @dataclass

@@ -422,7 +422,7 @@ class SequenceWorkflow:
             # Each upsert is a history event: only the state moves after the first.
             workflow.upsert_search_attributes([sa.STATE.value_set(state)])
         self._published_state = state
-        workflow.set_current_details(text.details(self._s, self._total, self._tz))
+        workflow.set_current_details(text.details(self._s, self._total, self._tz, self._inp.trigger))
 
     def _publish_open_task(self, task: OpenTask | None) -> None:
         """Mirror the open task into the memo, where `winback tasks` reads it straight from the

@@ -25,6 +25,7 @@ from contracts.sequence import (
     SequenceInput,
     SequenceResult,
     SequenceStatus,
+    TriggerEvidence,
 )
 from workflows.sequence_state import SequenceState
 
@@ -85,7 +86,20 @@ def state_label(s: SequenceState) -> str:
     return s.outcome or (STATE_PAUSED if s.paused else s.state)
 
 
-def details(s: SequenceState, total: int, tz: str) -> str:
+def why_started(trigger: TriggerEvidence) -> str:
+    """The story behind a sequence a watcher started, as the CSM reads it (no personal data:
+    a headline, its date and its link)."""
+    when = f" ({trigger.published[:10]})" if trigger.published else ""
+    link = f" {trigger.url}" if trigger.url else ""
+    return f"started by {trigger.kind.replace('_', ' ')}: “{trigger.title}”{when}{link}"
+
+
+def details(s: SequenceState, total: int, tz: str, trigger: TriggerEvidence | None = None) -> str:
+    why = f"; {why_started(trigger)}" if trigger is not None else ""
+    return _details(s, total, tz) + why
+
+
+def _details(s: SequenceState, total: int, tz: str) -> str:
     if s.outcome is not None:
         return f"ended: {s.outcome} ({s.outcome_reason}) after {len(s.touches)}/{total} touches"
     prefix = ""
@@ -112,7 +126,7 @@ def status(inp: SequenceInput, s: SequenceState) -> SequenceStatus:
         current_touch=s.current_touch,
         total_touches=total,
         touches=list(s.touches),
-        details=details(s, total, inp.account.timezone),
+        details=details(s, total, inp.account.timezone, inp.trigger),
         next_action=None if s.outcome else s.next_action,
         open_task=s.open_task,
         paused=s.paused,
@@ -120,6 +134,7 @@ def status(inp: SequenceInput, s: SequenceState) -> SequenceStatus:
         pause_until=s.pause_until,
         outcome=s.outcome,
         outcome_reason=s.outcome_reason,
+        trigger=inp.trigger,
     )
 
 
