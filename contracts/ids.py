@@ -5,6 +5,7 @@ Ids carry account and campaign ids only, never a person's name or address.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from campaigns.accounts import RESERVED_ACCOUNT_ID_PREFIX
@@ -14,6 +15,7 @@ TASK_QUEUE: Final = "winback"
 
 SEQUENCE_WORKFLOW: Final = "SequenceWorkflow"
 LAUNCH_WORKFLOW: Final = "LaunchWorkflow"
+WATCH_WORKFLOW: Final = "WatchWorkflow"
 
 SEQUENCE_ID_PREFIX: Final = "winback-"
 # "winback-launch-": no account id may start with the reserved part, so the two never meet.
@@ -64,6 +66,17 @@ OPEN_TASK_MEMO: Final = "winback_open_task"
 def workflow_id_for(account_id: str) -> str:
     """One running sequence per account: Temporal's id conflict policy enforces it."""
     return f"{SEQUENCE_ID_PREFIX}{account_id}"
+
+
+# "winback-launch-watch:": under the reserved prefix no account id takes, with a ':' no
+# campaign id has, so a watcher's runs never meet a sequence or a launch.
+WATCH_ID_PREFIX: Final = f"{LAUNCH_ID_PREFIX}watch:"
+SOURCE_ID_RE: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+def watch_schedule_id(source_id: str) -> str:
+    """The Temporal Schedule that polls one source; its runs' ids start with the same text."""
+    return f"{WATCH_ID_PREFIX}{source_id}"
 
 
 def launch_workflow_id(campaign_id: str) -> str:

@@ -1,4 +1,5 @@
-"""The worker: SequenceWorkflow and LaunchWorkflow plus the activities with their real clients."""
+"""The worker: SequenceWorkflow, LaunchWorkflow and WatchWorkflow plus the activities with their
+real clients."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from activities.sendgrid import SendGridTransport
 from activities.sequence import SequenceActivities
 from activities.store import Store
 from activities.tasks import FolderTaskBoard
+from activities.watch import WatchActivities
 from campaigns import calendar
 from winback.settings import Settings
 from workflows.launch import LaunchWorkflow
 from workflows.sequence import SequenceWorkflow
+from workflows.watch import WatchWorkflow
 
-WORKFLOWS: Sequence[type] = (SequenceWorkflow, LaunchWorkflow)
+WORKFLOWS: Sequence[type] = (SequenceWorkflow, LaunchWorkflow, WatchWorkflow)
 
 # Pure libraries the calendar calls from workflow code. `holidays` imports its country
 # modules (and dateutil) lazily on first use; passed through, they load once per process
@@ -35,10 +38,14 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     )
 
 
-def activities_for(impl: SequenceActivities, launch: LaunchActivities | None = None) -> list[Any]:
+def activities_for(
+    impl: SequenceActivities, launch: LaunchActivities | None = None, watch: WatchActivities | None = None
+) -> list[Any]:
     found: list[Any] = [impl.render_message, impl.send_email, impl.assign_task, impl.record_outcome]
     if launch is not None:
         found.append(launch.start_batch)
+    if watch is not None:
+        found.append(watch.poll_source)
     return found
 
 
@@ -66,13 +73,14 @@ def sequence_worker(
     task_queue: str,
     impl: SequenceActivities,
     launch: LaunchActivities | None = None,
+    watch: WatchActivities | None = None,
 ) -> Worker:
     calendar.warm_up()
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_for(impl, launch),
+        activities=activities_for(impl, launch, watch),
         workflow_runner=workflow_runner(),
         # A launch creates thousands of workflows whose first tasks wait on the queue; the
         # default fixed pollers fetch them one at a time (~55 tasks/s on the dev server, measured
@@ -89,4 +97,5 @@ def build_worker(
 ) -> Worker:
     impl = impl or local_activities(settings, store)
     launch = LaunchActivities(client, store, task_queue=settings.task_queue)
-    return sequence_worker(client, settings.task_queue, impl, launch)
+    watch = WatchActivities(client, store, task_queue=settings.task_queue)
+    return sequence_worker(client, settings.task_queue, impl, launch, watch)

@@ -60,3 +60,17 @@ LAUNCH_RETRY: Final = RetryPolicy(
     maximum_attempts=30,
 )
 
+
+
+# --- signal watchers ---------------------------------------------------------------------------
+
+# One poll: fetch (20 s timeout, 10 MB cap), parse, match, start a few sequences.
+POLL_TIMEOUT: Final = timedelta(minutes=5)
+# A few quick retries only: the Schedule fires again at the next interval anyway, and a source
+# that cannot be read is recorded by the activity without failing it.
+POLL_RETRY: Final = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    maximum_attempts=5,
+)
