@@ -45,6 +45,7 @@ __all__ = [
     "Validators",
     "fetch",
     "system_resolver",
+    "too_large",
     "unsafe_address",
 ]
 
@@ -204,7 +205,8 @@ def _request_headers(previous: Validators | None) -> dict[str, str]:
     return headers
 
 
-def _too_large(url: str, max_bytes: int) -> FetchTooLarge:
+def too_large(url: str, max_bytes: int) -> FetchTooLarge:
+    """The error for a body over the cap (also raised for a local file by signals/sources.py)."""
     size = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes} bytes"
     return FetchTooLarge(f"{shown(url)} is larger than {size}; cut off")
 
@@ -212,12 +214,12 @@ def _too_large(url: str, max_bytes: int) -> FetchTooLarge:
 async def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.strip().isdigit() and int(declared) > max_bytes:
-        raise _too_large(url, max_bytes)
+        raise too_large(url, max_bytes)
     body = bytearray()
     async for chunk in response.aiter_bytes(_CHUNK):
         body += chunk
         if len(body) > max_bytes:
-            raise _too_large(url, max_bytes)
+            raise too_large(url, max_bytes)
     return bytes(body)
 
 
