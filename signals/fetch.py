@@ -29,7 +29,7 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 from typing import Final, Protocol
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -69,6 +69,7 @@ _METADATA: Final = frozenset(
     }
 )
 _CGNAT: Final = ipaddress.ip_network("100.64.0.0/10")
+_NAT64: Final = ipaddress.ip_network("64:ff9b::/96")
 
 
 class FetchError(Exception):
@@ -134,6 +135,8 @@ def unsafe_address(address: str) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address):
         # An IPv4 address tunnelled in IPv6 reaches the IPv4 host: judge that one.
         embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:  # 64:ff9b::a00:5 reaches 10.0.0.5 through NAT64
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None:
             why = unsafe_address(str(embedded))
             if why is not None:
@@ -166,19 +169,20 @@ def _is_ip(host: str) -> bool:
 
 
 async def _check(url: str, resolver: Resolver) -> None:
-    """Refuses a URL we must not request; resolves its host to check every address."""
+    """Refuses a URL we must not request; resolves its host to check every address.
+
+    The URL is read by httpx's own parser, the one the request will use: a second parser
+    (urllib) could read "http://a.example\\@127.0.0.1/" as another host than httpx does."""
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
+        target = httpx.URL(url)
+    except httpx.InvalidURL as exc:
         raise FetchRefused(f"refused {shown(url)}: unreadable URL ({exc})") from None
-    if parts.scheme.lower() not in _SCHEMES:
+    if target.scheme not in _SCHEMES:
         raise FetchRefused(f"refused {shown(url)}: only http and https URLs are fetched")
-    host = parts.hostname
+    host = target.raw_host.decode("ascii", "replace")  # IDNA-encoded, as DNS is asked
     if not host:
         raise FetchRefused(f"refused {shown(url)}: the URL names no host")
-    if port is None:
-        port = 443 if parts.scheme.lower() == "https" else 80
+    port = target.port or (443 if target.scheme == "https" else 80)
     if _is_ip(host):
         addresses = [host]  # a literal is judged as written, never looked up
     else:
@@ -251,7 +255,7 @@ async def fetch(
                         location = response.headers.get("location", "").strip()
                         if not location:
                             raise FetchFailed(f"fetch {shown(current)}: HTTP {status} without a Location")
-                        current = urljoin(current, location)
+                        current = str(httpx.URL(current).join(location))
                         continue
                     if status == 304:
                         return Fetched(

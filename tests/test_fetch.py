@@ -175,6 +175,8 @@ async def test_only_http_and_https_urls_with_a_host_are_fetched(
         "http://[fc00::1]/",
         "http://[fec0::1]/",
         "http://240.0.0.1/",
+        "http://[64:ff9b::a00:5]/",
+        "http://[2002:7f00:1::]/",
     ],
 )
 async def test_a_private_ip_literal_is_refused_before_any_request(
@@ -353,4 +355,22 @@ async def test_the_system_resolver_refuses_localhost(
     # No fake here: "localhost" resolves from /etc/hosts, no network needed.
     with pytest.raises(FetchRefused, match="loopback"):
         await fetch(client, "http://localhost:7233/")
+    assert len(net.calls) == 0
+
+
+@pytest.mark.parametrize("url", ["http://127.1/", "http://2130706433/", "http://0x7f000001/"])
+async def test_numeric_host_spellings_of_loopback_are_refused(
+    client: httpx.AsyncClient, net: respx.MockRouter, url: str
+) -> None:
+    # Not IP literals to `ipaddress`, but getaddrinfo (and so the connection) reads them as 127.0.0.1.
+    with pytest.raises(FetchRefused, match="loopback"):
+        await fetch(client, url)
+    assert len(net.calls) == 0
+
+
+async def test_the_host_is_read_as_httpx_reads_it(client: httpx.AsyncClient, net: respx.MockRouter) -> None:
+    dns = FakeDns({})
+    with pytest.raises(FetchRefused, match="loopback"):
+        await fetch(client, "http://news.example.com\\@127.0.0.1/feed", resolver=dns)
+    assert dns.asked == []
     assert len(net.calls) == 0
