@@ -13,13 +13,13 @@ A body is read as a stream and cut off at `max_bytes` (decoded size, so a gzip b
 too), and the whole fetch, redirects included, has one deadline: a server that drips a byte
 a second cannot hold a poll for ever.
 
-What is left open (honestly): the check resolves the host, then httpx resolves it again when it
-connects. A host whose DNS answers change between the two (DNS rebinding) could still reach a
-private address. Closing that window means connecting to the checked address itself (a custom
-transport that dials the IP and sends the host name as SNI and Host header); the check here
-keeps out every URL that names or resolves to a private address, which is the common case.
-The client's own proxy settings are the caller's: a client that goes through a proxy resolves
-nothing itself.
+DNS rebinding: the check resolves the host, and the connection would resolve it again; a
+host whose answers change in between could reach a private address. `guarded_client()` closes
+that window: its transport resolves and checks the host itself and dials the checked address
+(TLS still verifies the certificate against the host name). Give `fetch` a client from
+`guarded_client()`; with any other client the per-hop check still keeps out every URL that
+names or resolves to a private address, but not a rebinding server. The guarded client
+ignores proxy settings from the environment: a proxy would resolve hosts where we cannot check.
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+import httpcore
 import httpx
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "Resolver",
     "Validators",
     "fetch",
+    "guarded_client",
     "system_resolver",
     "too_large",
     "unsafe_address",
@@ -197,6 +200,73 @@ async def _check(url: str, resolver: Resolver) -> None:
         why = unsafe_address(address)
         if why is not None:
             raise FetchRefused(f"refused {shown(url)}: host {host}: {why}")
+
+
+class _CheckedBackend(httpcore.AsyncNetworkBackend):
+    """Dials only addresses the guard accepts, having resolved the host itself: the address
+    checked is the address connected to, so a DNS answer that changes cannot slip past."""
+
+    def __init__(self, resolver: Resolver, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self._resolver = resolver
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        if _is_ip(host):
+            addresses = [host]
+        else:
+            try:
+                addresses = await self._resolver(host, port)
+            except OSError as exc:
+                raise httpcore.ConnectError(f"cannot resolve {host} ({exc})") from None
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} resolves to no address")
+        for address in addresses:
+            why = unsafe_address(address)
+            if why is not None:
+                raise httpcore.ConnectError(f"refused host {host}: {why}")
+        failure: httpcore.ConnectError | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = httpcore.ConnectError(str(exc))
+        assert failure is not None  # addresses is not empty
+        raise failure
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("refused: sources are not read from unix sockets")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def guarded_client(
+    resolver: Resolver = system_resolver, *, network: httpcore.AsyncNetworkBackend | None = None
+) -> httpx.AsyncClient:
+    """An httpx client whose connections go only to the addresses the guard checked (see the
+    module's note on DNS rebinding). `network` is for tests: the backend that really dials."""
+    transport = httpx.AsyncHTTPTransport(trust_env=False)
+    # httpx has no public way to give its transport a network backend; its pool is replaced
+    # by the same pool httpx would build (no proxy), with the checking backend.
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        network_backend=_CheckedBackend(resolver, network),
+    )
+    return httpx.AsyncClient(transport=transport, trust_env=False)
 
 
 def _request_headers(previous: Validators | None) -> dict[str, str]:

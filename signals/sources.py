@@ -10,8 +10,11 @@ into `Entry` or `JobPosting` records (signals/records.py), and nothing downstrea
 The scan command (CLI) calls, for each SOURCE it is given:
 
     spec = SourceSpec(kind="", location=SOURCE, company=...)  # "" = guess from the body
-    read = await read_source(spec, client=client, allow_files=True)
-    parsed = parse(spec, read.body, read.final_url)           # read.body is None only on a 304
+    async with guarded_client() as client:                     # signals/fetch.py
+        read = await read_source(spec, client=client, allow_files=True)
+    parsed = parse(spec, read.body, read.final_url)            # read.body is None only on a 304
+
+and catches FetchError (one-line message, exit non-zero) and prints `parsed.problem` if any.
 
 A watcher polling configured sources passes `previous=` (the validators it kept from the last
 poll) and never `allow_files`.

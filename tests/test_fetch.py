@@ -7,8 +7,9 @@ asserts how many requests reached the (mocked) network: a refusal must happen be
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 
+import httpcore
 import httpx
 import pytest
 import respx
@@ -22,6 +23,7 @@ from signals.fetch import (
     FetchTooLarge,
     Validators,
     fetch,
+    guarded_client,
     unsafe_address,
 )
 
@@ -374,3 +376,48 @@ async def test_the_host_is_read_as_httpx_reads_it(client: httpx.AsyncClient, net
         await fetch(client, "http://news.example.com\\@127.0.0.1/feed", resolver=dns)
     assert dns.asked == []
     assert len(net.calls) == 0
+
+
+class Recorder(httpcore.AsyncMockBackend):
+    """The network under a guarded client: records the address dialled, answers from a buffer."""
+
+    def __init__(self, buffer: list[bytes]) -> None:
+        super().__init__(buffer)
+        self.dialled: list[tuple[str, int]] = []
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        self.dialled.append((host, port))
+        return await super().connect_tcp(host, port, timeout, local_address, socket_options)
+
+
+OK_RESPONSE = [b"HTTP/1.1 200 OK\r\n", b"Content-Length: 6\r\n", b'ETag: "g1"\r\n', b"\r\n", b"<rss/>"]
+
+
+async def test_the_guarded_client_dials_the_address_it_checked() -> None:
+    network = Recorder(OK_RESPONSE)
+    async with guarded_client(public, network=network) as guarded:
+        got = await fetch(guarded, "http://news.example.com/feed", resolver=public)
+    assert network.dialled == [(PUBLIC, 80)]  # the checked IP, not the name resolved again
+    assert (got.status, got.body, got.validators.etag) == (200, b"<rss/>", '"g1"')
+
+
+async def test_the_guarded_client_closes_the_dns_rebinding_window() -> None:
+    answers = iter([[PUBLIC], ["127.0.0.1"]])  # public when checked, loopback when connecting
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        return next(answers)
+
+    network = Recorder(OK_RESPONSE)
+    async with guarded_client(rebinding, network=network) as guarded:
+        with pytest.raises(
+            FetchFailed, match=r"refused host rebind\.example\.com: 127\.0\.0\.1 is a loopback"
+        ):
+            await fetch(guarded, "http://rebind.example.com/feed", resolver=rebinding)
+    assert network.dialled == []
