@@ -298,3 +298,31 @@ def test_an_empty_board_is_no_problem() -> None:
 )
 def test_iso_utc(value: object, iso: str | None) -> None:
     assert iso_utc(value) == iso
+
+
+def test_jsonld_as_a_top_level_list_with_a_string_organization() -> None:
+    body = page(
+        [
+            {"@context": "https://schema.org", "@type": "BreadcrumbList"},
+            {
+                "@context": "https://schema.org",
+                "@type": "http://schema.org/JobPosting",
+                "title": "Chief Revenue Officer",
+                "hiringOrganization": "Globex",
+                "url": "https://globex.example/jobs/cro",
+                "jobLocation": [
+                    {"@type": "Place", "address": {"addressLocality": "Paris", "addressCountry": "FR"}},
+                    {"@type": "Place", "address": "Lyon"},
+                ],
+                "datePosted": "2026-11-20",
+            },
+        ]
+    )
+    posting = only(parse_jobs(body, "globex.html"))
+    assert (posting.company, posting.title, posting.url) == (
+        "Globex",
+        "Chief Revenue Officer",
+        "https://globex.example/jobs/cro",
+    )
+    assert posting.location == "Paris, FR; Lyon"
+    assert posting.posted == "2026-11-20T00:00:00+00:00"
