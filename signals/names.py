@@ -128,9 +128,9 @@ def _is_cjk(ch: str) -> bool:
 
 
 def script_of(text: str) -> str:
-    """"cjk" if the text has any Chinese, Japanese or Korean letter (these scripts write words
-    without spaces, so matching compares characters, not words), else "latin" if it has a Latin
-    letter, "other" for other scripts, "" for none at all."""
+    """The script of a text: "cjk" if it has any Chinese, Japanese or Korean letter (these
+    scripts write words without spaces, so matching compares characters, not words), else
+    "latin" if it has a Latin letter, "other" for other scripts, "" for none at all."""
     latin = other = False
     for ch in text:
         if not ch.isalpha():
