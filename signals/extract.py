@@ -39,22 +39,25 @@ _CURRENCY_SYMBOLS: Final = {
     "¥": "JPY", "jpy": "JPY", "yen": "JPY", "円": "JPY",
     "元": "CNY", "rmb": "CNY", "cny": "CNY", "yuan": "CNY", "人民币": "CNY", "人民幣": "CNY",
     "₹": "INR", "inr": "INR", "rs": "INR", "₩": "KRW", "krw": "KRW", "won": "KRW",
+    "rm": "MYR", "myr": "MYR", "euroa": "EUR", "dólares": "USD", "reais": "BRL",
     "chf": "CHF", "sek": "SEK", "nok": "NOK", "dkk": "DKK", "isk": "ISK", "pln": "PLN",
     "kr": "SEK", "kronor": "SEK", "kroner": "NOK", "brl": "BRL", "r$": "BRL", "mxn": "MXN",
 }  # fmt: skip
 _MULTIPLIERS: Final = {
     "k": 10**3, "thousand": 10**3, "m": 10**6, "mn": 10**6, "mm": 10**6, "mio": 10**6,
     "million": 10**6, "millions": 10**6, "miljoonaa": 10**6, "millionen": 10**6,
+    "miljoner": 10**6, "millioner": 10**6, "milioni": 10**6, "millones": 10**6, "milhões": 10**6,
+    "miljard": 10**9, "miljarder": 10**9,
     "b": 10**9, "bn": 10**9, "billion": 10**9, "mrd": 10**9, "milliarden": 10**9,
     "tn": 10**12, "trillion": 10**12, "crore": 10**7, "lakh": 10**5,
     "万": 10**4, "萬": 10**4, "億": 10**8, "亿": 10**8,
 }  # fmt: skip
-_PREFIX_CUR: Final = r"(?:US\$|NT\$|CA\$|C\$|AU\$|A\$|S\$|HK\$|R\$|\$|€|£|¥|₹|₩|USD|EUR|GBP|JPY|SEK|NOK|DKK|CHF|CAD|AUD|INR|RMB|CNY|ISK|PLN|TWD|SGD|HKD|BRL|MXN|Rs\.?)"  # noqa: E501
-_SUFFIX_CUR: Final = r"(?:USD|EUR|GBP|JPY|SEK|NOK|DKK|CHF|CAD|AUD|INR|RMB|CNY|ISK|PLN|TWD|SGD|HKD|BRL|MXN|dollars?|euros?|pounds?|yen|yuan|kronor|kroner|kr|€|円|元|人民币|人民幣)"  # noqa: E501
-_MULT: Final = r"(?:thousand|millions?|million|miljoonaa|millionen|milliarden|billion|trillion|crore|lakh|mio\.?|mrd\.?|mn|mm|bn|tn|[kmb]|万|萬|億|亿)"  # noqa: E501
+_PREFIX_CUR: Final = r"(?:US\$|NT\$|CA\$|C\$|AU\$|A\$|S\$|HK\$|R\$|\$|€|£|¥|₹|₩|USD|EUR|GBP|JPY|SEK|NOK|DKK|CHF|CAD|AUD|INR|RMB|CNY|ISK|PLN|TWD|SGD|HKD|BRL|MXN|RM|Rs\.?)"  # noqa: E501
+_SUFFIX_CUR: Final = r"(?:USD|EUR|GBP|JPY|SEK|NOK|DKK|CHF|CAD|AUD|INR|RMB|CNY|ISK|PLN|TWD|SGD|HKD|BRL|MXN|dollars?|dólares|euroa|euros?|pounds?|yen|yuan|kronor|kroner|kr|reais|€|円|元|人民币|人民幣)"  # noqa: E501
+_MULT: Final = r"(?:thousand|millions?|million|miljoonaa|millionen|milliarden|miljoner|millioner|milioni|millones|milhões|miljard(?:er)?|billion|trillion|crore|lakh|mio\.?|mrd\.?|mn|mm|bn|tn|[kmb]|万|萬|億|亿)"  # noqa: E501
 _NUMBER: Final = r"\d+(?:[.,]\d+)*"
 _MONEY: Final = re.compile(
-    rf"(?<![A-Za-z0-9.])(?P<pre>{_PREFIX_CUR})?\s?(?P<num>{_NUMBER})\s?(?P<mult>{_MULT})?(?![a-z])\s?(?P<post>{_SUFFIX_CUR})?(?![a-z])",
+    rf"(?<![A-Za-z0-9.])(?P<pre>{_PREFIX_CUR})?\s?(?P<num>{_NUMBER})\s?(?P<mult>{_MULT})?(?![a-z])\s?(?:(?:de|di|d')\s?)?(?P<post>{_SUFFIX_CUR})?(?![a-z])",
     re.IGNORECASE,
 )
 
@@ -361,7 +364,8 @@ _NOT_ACQUISITION_OBJECT: Final = re.compile(
 
 def _acquisition_active(m: re.Match[str], title: str) -> tuple[str, Facts] | None:
     obj = m.group("obj")
-    if _NOT_ACQUISITION_OBJECT.match(obj):
+    # "buys back shares", "buys a stake in": not the company changing hands.
+    if _NOT_ACQUISITION_OBJECT.match(obj) or re.search(r"\b(?:stakes?|shares)\b", _object_of(obj), re.I):
         return None
     target = _object_of(obj)
     acquirer = subject_of(m.group("subj"))
@@ -388,7 +392,7 @@ _ROLE: Final = (
     r"(?:co-?ceo|ceo|cfo|cto|coo|cro|cmo|cpo|ciso|cio|cco|cdo|chro|"
     r"chief\s+(?:executive|financial|technology|operating|revenue|marketing|product|people|"
     r"information|security|data|commercial|customer|growth|legal|strategy)(?:\s+officer)?|"
-    r"chief\s+\w+\s+officer|president|chair(?:man|woman|person)?|general counsel|managing director|"
+    r"chief\s+\w+\s+officer|vd|toimitusjohtaja\w*|geschäftsführer\w*|directeur général|president|chair(?:man|woman|person)?|general counsel|managing director|"
     r"(?:svp|evp|vp|vice president|head|director|global head)(?:\s+of)?\s+(?:global\s+)?[A-Z]\w+(?:\s+(?:and|&)\s+[A-Z]\w+)?)"  # noqa: E501
 )
 _ROLE_RE: Final = re.compile(rf"\b{_ROLE}\b", re.IGNORECASE)
@@ -400,7 +404,8 @@ _ROLE_WORDS: Final = {
     "chief information security officer": "CISO", "chief information officer": "CIO",
     "chief security officer": "CSO", "chief data officer": "CDO", "chief commercial officer": "CCO",
     "chief customer officer": "CCO", "chief growth officer": "CGO", "chief legal officer": "CLO",
-    "chief strategy officer": "CSO", "co-ceo": "Co-CEO", "coceo": "Co-CEO",
+    "chief strategy officer": "CSO", "co-ceo": "Co-CEO", "coceo": "Co-CEO", "vd": "CEO",
+    "directeur général": "CEO",
 }  # fmt: skip
 
 
@@ -413,6 +418,8 @@ def role_of(text: str) -> str:
     low = raw.lower()
     if low in _ROLE_WORDS:
         return _ROLE_WORDS[low]
+    if low.startswith(("toimitusjohtaja", "geschäftsführer")):
+        return "CEO"
     if re.fullmatch(r"[a-z]{2,5}", low):
         return raw.upper()
     if low.startswith(("vp", "svp", "evp", "vice president")):
@@ -628,7 +635,8 @@ _RULES: Final = (
     _Rule(
         "executive_change",
         _r(
-            _S + r"(?:appoints?|appointed|names?|named|hires?|hired|taps?|tapped|"
+            _S + r"(?:appoints?|appointed|names?|named|hires?|hired|taps?|tapped|ernennt|beruft|utser|nimittää|"
+            r"nomme|nombra|nomeia|"
             r"promotes?|promoted|welcomes?|welcomed|picks?|elevates?|adds?|brings? on|"
             r"announces? new|unveils? new|gets new|has new|poaches?|lands)\s+"
             r"(?P<rest>.+)$"
@@ -747,7 +755,8 @@ _RULES: Final = (
             r"bags?|bagged|nabs?|nabbed|gets?|snags?|snagged|picks up|picked up|pulls in|pulled in|"
             r"scores?|scored|banks?|banked|receives?|received|grabs?|hauls in|rakes in|attracts?|"
             r"completes?|completed|announces?|announced|unveils?|reveals?|wins?|collects?|"
-            r"kerää|keräsi|sammelt|erhält|sichert sich|holt sich)\s+(?P<rest>.+)$"
+            r"kerää|keräsi|sammelt|erhält|sichert sich|holt sich|tar in|hämtar in|henter|raccoglie|lève|"
+            r"recauda|recibe|capta|levanta)\s+(?P<rest>.+)$"
         ),
         _funding,
     ),
@@ -781,10 +790,10 @@ _CJK_RULES: Final = (
         re.compile(r"^(?P<subj>.+?)(?:被|遭)(?P<obj>.+?)(?:收购|收購|并购|併購)"),
         _acquisition_passive,
     ),
-    _Rule("acquisition", re.compile(r"^(?P<obj>.+?)(?:が|は)(?P<subj>.+?)に買収"), _acquisition_passive),
+    _Rule("acquisition", re.compile(r"^(?P<subj>.+?)(?:が|は|、)(?P<obj>.+?)に(?:よって|より)?買収"), _acquisition_passive),
     _Rule(
         "acquisition",
-        re.compile(r"^(?P<subj>.+?)(?:、|が|は|宣布|宣佈|将|將|拟|擬)+(?P<obj>.+?)を?(?:買収|子会社化)"),
+        re.compile(r"^(?P<subj>.+?)(?:、|が|は|宣布|宣佈|将|將|拟|擬)+(?P<obj>.+?)を(?:買収|子会社化)"),
         _acquisition_active,
     ),
     _Rule(
@@ -797,7 +806,7 @@ _CJK_RULES: Final = (
     _Rule(
         "executive_change",
         re.compile(
-            r"^(?P<subj>.+?)" + _CJK_SUBJECT_END + r"+.*?(?:任命|新任|就任|出任|接任|聘任|迎来|迎來)"
+            r"^(?P<subj>.+?)" + _CJK_SUBJECT_END + r"*(?:任命|新任|就任|出任|接任|聘任|迎来|迎來)"
             r"(?P<rest>.*)$"
         ),
         lambda m, t: _cjk_exec(m, t),
