@@ -392,7 +392,8 @@ _ROLE: Final = (
     r"(?:co-?ceo|ceo|cfo|cto|coo|cro|cmo|cpo|ciso|cio|cco|cdo|chro|"
     r"chief\s+(?:executive|financial|technology|operating|revenue|marketing|product|people|"
     r"information|security|data|commercial|customer|growth|legal|strategy)(?:\s+officer)?|"
-    r"chief\s+\w+\s+officer|vd|toimitusjohtaja\w*|geschäftsführer\w*|directeur général|president|chair(?:man|woman|person)?|general counsel|managing director|"
+    r"chief\s+\w+\s+officer|vd|toimitusjohtaja\w*|geschäftsführer\w*|directeur général|president|"
+    r"chair(?:man|woman|person)?|general counsel|managing director|"
     r"(?:svp|evp|vp|vice president|head|director|global head)(?:\s+of)?\s+(?:global\s+)?[A-Z]\w+(?:\s+(?:and|&)\s+[A-Z]\w+)?)"  # noqa: E501
 )
 _ROLE_RE: Final = re.compile(rf"\b{_ROLE}\b", re.IGNORECASE)
@@ -635,8 +636,8 @@ _RULES: Final = (
     _Rule(
         "executive_change",
         _r(
-            _S + r"(?:appoints?|appointed|names?|named|hires?|hired|taps?|tapped|ernennt|beruft|utser|nimittää|"
-            r"nomme|nombra|nomeia|"
+            _S + r"(?:appoints?|appointed|names?|named|hires?|hired|taps?|tapped|"
+            r"ernennt|beruft|utser|nimittää|nomme|nombra|nomeia|"
             r"promotes?|promoted|welcomes?|welcomed|picks?|elevates?|adds?|brings? on|"
             r"announces? new|unveils? new|gets new|has new|poaches?|lands)\s+"
             r"(?P<rest>.+)$"
@@ -790,7 +791,11 @@ _CJK_RULES: Final = (
         re.compile(r"^(?P<subj>.+?)(?:被|遭)(?P<obj>.+?)(?:收购|收購|并购|併購)"),
         _acquisition_passive,
     ),
-    _Rule("acquisition", re.compile(r"^(?P<subj>.+?)(?:が|は|、)(?P<obj>.+?)に(?:よって|より)?買収"), _acquisition_passive),
+    _Rule(
+        "acquisition",
+        re.compile(r"^(?P<subj>.+?)(?:が|は|、)(?P<obj>.+?)に(?:よって|より)?買収"),
+        _acquisition_passive,
+    ),
     _Rule(
         "acquisition",
         re.compile(r"^(?P<subj>.+?)(?:、|が|は|宣布|宣佈|将|將|拟|擬)+(?P<obj>.+?)を(?:買収|子会社化)"),

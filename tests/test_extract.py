@@ -67,9 +67,16 @@ def test_rounds(text: str, name: str) -> None:
 @pytest.mark.parametrize(
     ("title", "company", "facts"),
     [
-        ("Acme raises $20M Series B to expand into Europe", "Acme", {"round": "Series B", "amount": "20000000"}),
-        ("Exclusive: Finnish startup Revontuli Analytics secures €1.5 million seed round", "Revontuli Analytics",
-         {"currency": "EUR", "round": "Seed"}),
+        (
+            "Acme raises $20M Series B to expand into Europe",
+            "Acme",
+            {"round": "Series B", "amount": "20000000"},
+        ),
+        (
+            "Exclusive: Finnish startup Revontuli Analytics secures €1.5 million seed round",
+            "Revontuli Analytics",
+            {"currency": "EUR", "round": "Seed"},
+        ),
         ("Acme Raises $20 Million in Series B Funding - TechCrunch", "Acme", {"amount": "20000000"}),
         ("On Monday, Acme raised $5M in seed funding", "Acme", {"round": "Seed"}),
         ("Acme, the Helsinki-based analytics company, raises $12M", "Acme", {}),
@@ -79,7 +86,7 @@ def test_rounds(text: str, name: str) -> None:
         ("Acme customers react as Globex raises $5M", "Globex", {}),
         ("株式会社さくらデータ、シリーズBで10億円を資金調達", "株式会社さくらデータ", {"currency": "JPY"}),
     ],
-)  # fmt: skip
+)
 def test_funding(title: str, company: str, facts: dict[str, str]) -> None:
     event = one(title)
     assert (event.kind, event.company) == ("funding", company)

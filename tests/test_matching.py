@@ -10,18 +10,22 @@ from signals.records import Entry, Event, Matched
 from tests.factories import make_account
 
 ACCOUNTS = [
-    make_account(account_id="REV", company="Revontuli Analytics Oy", domain="revontuli.fi", competitor="Brightloop"),
+    make_account(
+        account_id="REV", company="Revontuli Analytics Oy", domain="revontuli.fi", competitor="Brightloop"
+    ),
     make_account(account_id="BOX", company="Box", domain="box.com"),
     make_account(account_id="NOT", company="Notion Labs Inc", domain="notion.so", aliases=("Notion",)),
     make_account(account_id="ACM", company="Acme Corp", domain="acme.com"),
-    make_account(account_id="ACR", company="Acme Robotics Inc", domain="acmerobotics.io", competitor="Brightloop"),
+    make_account(
+        account_id="ACR", company="Acme Robotics Inc", domain="acmerobotics.io", competitor="Brightloop"
+    ),
     make_account(account_id="NW1", company="Northwind Traders Inc", domain="northwind.com"),
     make_account(account_id="NW2", company="Northwind Traders GmbH", domain="northwind.de"),
     make_account(account_id="SAK", company="株式会社さくらデータ", domain="sakuradata.jp"),
     make_account(account_id="INI", company="Initech LLC", domain="initech.com", competitor="Hooli"),
     make_account(account_id="HOO", company="Hooli Inc", domain="hooli.xyz"),
     make_account(account_id="RMP", company="Tollgate Inc", domain="tollgate.io", competitor="Ramp"),
-]  # fmt: skip
+]
 INDEX = AccountIndex.build(ACCOUNTS)
 
 
