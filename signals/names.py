@@ -110,38 +110,23 @@ _COMMON_WORDS_TEXT: Final = """
 """
 COMMON_WORDS: Final = frozenset(_COMMON_WORDS_TEXT.split())
 
-_CJK_RANGES: Final = (
-    (0x3040, 0x30FF),  # Hiragana, Katakana
-    (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF),
-    (0xF900, 0xFAFF),
-    (0xAC00, 0xD7AF),  # Hangul syllables
-    (0x1100, 0x11FF),
-    (0x3130, 0x318F),
-    (0x20000, 0x2FFFF),
+# Chinese, Japanese (kana) and Korean letters; one regex search is far cheaper than a loop.
+_CJK: Final = re.compile(
+    "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+    "\U00020000-\U0002ffff]"
 )
-
-
-def _is_cjk(ch: str) -> bool:
-    o = ord(ch)
-    return any(lo <= o <= hi for lo, hi in _CJK_RANGES)
+_LATIN: Final = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 
 
 def script_of(text: str) -> str:
     """The script of a text: "cjk" if it has any Chinese, Japanese or Korean letter (these
     scripts write words without spaces, so matching compares characters, not words), else
     "latin" if it has a Latin letter, "other" for other scripts, "" for none at all."""
-    latin = other = False
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        if _is_cjk(ch):
-            return "cjk"
-        if ch.isascii() or 0x00C0 <= ord(ch) <= 0x024F or 0x1E00 <= ord(ch) <= 0x1EFF:
-            latin = True
-        else:
-            other = True
-    return "latin" if latin else ("other" if other else "")
+    if _CJK.search(text):
+        return "cjk"
+    if _LATIN.search(text):
+        return "latin"
+    return "other" if any(ch.isalpha() for ch in text) else ""
 
 
 def _strip_accents(text: str) -> str:
