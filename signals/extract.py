@@ -886,7 +886,9 @@ _CUES: Final[dict[str, tuple[str, ...]]] = {
         "directeur", "任命", "新任", "就任", "出任", "接任", "聘任",
         "迎来", "迎來", "交代", "辞任", "退任",
     ),
-    "layoffs": ("lay", "laid", "cut", "slash", "shed", "elimina", "axe", "trim", "redundanc", "restructuring"),
+    "layoffs": (
+        "lay", "laid", "cut", "slash", "shed", "elimina", "axe", "trim", "redundanc", "restructuring",
+    ),
     "outage": ("outage", "disruption", "downtime", "down", "offline", "incident"),
     "strategy_change": (
         "bankrupt", "chapter", "insolven", "administration", "receivership", "liquidation", "shut",
@@ -896,8 +898,8 @@ _CUES: Final[dict[str, tuple[str, ...]]] = {
     "expansion": ("open", "launch", "expand", "enter", "arriv", "debut", "moves into"),
     "funding": (
         "$", "€", "£", "¥", "₹", "₩", "usd", "eur", "gbp", "sek", "nok", "dkk", "chf", "jpy", "cny",
-        "rmb",
-        "inr", "cad", "aud", "dollar", "dólar", "pound", "kr", "yen", "yuan", "rm ", "reais", "fund", "financ",
+        "rmb", "inr", "cad", "aud", "dollar", "dólar", "pound", "kr", "yen", "yuan", "rm ", "reais",
+        "fund", "financ",
         "round", "seed", "series", "invest", "capital", "debt", "backing", "led by", "raise", "milj", "mill",
         "mio", "mrd", "融资", "融資", "調達", "投资", "投資",
     ),
