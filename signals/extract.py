@@ -587,6 +587,11 @@ _RULES: Final = (
     # Executive changes.
     _Rule(
         "executive_change",
+        _r(_S + r"(?:loses|lost)\s+(?:its\s+|their\s+)?(?P<role>" + _ROLE + r")\b.*$"),
+        _exec_departs,
+    ),
+    _Rule(
+        "executive_change",
         _r(
             r"^(?P<subj>.+?)\s+(?P<role>" + _ROLE + r")\s+(?:[A-Z][\w.'-]+\s+){0,3}"
             r"(?:(?:to|will)\s+)?(?:steps? down|stepping down|resigns?|resigned|departs?|"
@@ -920,12 +925,24 @@ def _event(kind: str, company: str, facts: Facts, entry: Entry) -> Event:
     )
 
 
+# Questions, rumours, denials and features are not something that happened: "Will Acme raise
+# $100M?", "Acme could raise", "Globex walks away from deal to acquire Acme", "How Acme raised".
+_NOT_NEWS: Final = re.compile(
+    r"\?\s*$|^(?:how|why|what|when|where|who|inside|meet|opinion|analysis|podcast|interview|watch)\b|"
+    r"\b(?:could|might|would|should|in talks|talks to|considering|considers|mulls|eyes|weighs|explores|"
+    r"exploring|denies|denied|deny|rejects|rejected|walks away|walked away|calls off|called off|abandons|"
+    r"abandoned|scraps|scrapped|fails to|failed to|won't|will not|doesn't|does not|did not|didn't|not|"
+    r"no longer|rumou?rs?|rumou?red|speculation|if|unless)\b|ですか|か？|吗|嗎|傳聞|传闻|否認|否认",
+    re.IGNORECASE,
+)
+
+
 def events_of(entry: Entry) -> list[Event]:
     """The event a news headline reports, as a list (empty when no pattern reads it, or when
     its subject cannot be a company). The summary is context only: summaries mention many
     companies, and only the headline's subject is the story's."""
     title = clean_title(entry.title)
-    if not title:
+    if not title or _NOT_NEWS.search(title):
         return []
     rules = _CJK_RULES if script_of(title) == "cjk" else _RULES
     # The headline's main verb is its first one: of the rules that read it, the one whose verb

@@ -103,6 +103,13 @@ def test_funding(title: str, company: str, facts: dict[str, str]) -> None:
         "Box office records tumble as summer blockbusters soar",
         "Acme buys back $500M of shares",
         "Globex buys Acme stake",
+        # Questions, rumours, denials and features: nothing happened (yet).
+        "Will Acme raise $100M?",
+        "Acme could raise $100M, sources say",
+        "Acme in talks to raise $100M",
+        "Globex walks away from deal to acquire Acme",
+        "Acme denies it will be acquired by Globex",
+        "How Acme raised $100M without a pitch deck",
     ],
 )
 def test_no_event(title: str) -> None:
@@ -154,6 +161,7 @@ def test_acquisition_names_the_target(title: str, target: str, acquirer: str) ->
             "appointed",
         ),
         ("Nordlicht Maschinenbau ernennt neuen CEO", "Nordlicht Maschinenbau", "CEO", "appointed"),
+        ("Acme Robotics loses CFO to Globex", "Acme Robotics", "CFO", "departs"),
     ],
 )
 def test_executive_change_keeps_no_personal_names(title: str, company: str, role: str, change: str) -> None:
