@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from signals.names import fold, normalise, script_of
-from signals.records import Entry, Event, JobPosting
+from signals.records import Entry, Event, JobPosting, story_key
 
 __all__ = ["events_of", "job_events", "money_of", "release_event", "round_of"]
 
@@ -350,11 +350,6 @@ def _funding_into(m: re.Match[str], title: str) -> tuple[str, Facts] | None:
     if not money and not rnd:
         return None
     return _object_of(m.group("obj")), facts
-
-
-def _funding_noun(m: re.Match[str], title: str) -> tuple[str, Facts] | None:
-    """ "Acme's $20M Series B", "Acme announces $20M Series B": the sum names the round."""
-    return _funding(m, title)
 
 
 _NOT_ACQUISITION_OBJECT: Final = re.compile(
@@ -778,7 +773,7 @@ _RULES: Final = (
             + _MULT
             + r"?\s+(?:\w+\s+){0,2}(?:round|funding|financing|raise|investment|series\s+[a-h]|seed)\b.*)$"
         ),
-        _funding_noun,
+        _funding,
     ),
     _Rule(
         "funding",
@@ -1041,7 +1036,8 @@ def job_events(
         url=url,
         published=max((p.posted for p in postings if p.posted), default=None),
         facts=tuple(sorted(facts.items())),
-        story=f"hiring:{normalise(company)}:{len(postings)}",
+        # One story per company and count: the same board polled again is not news again.
+        story=story_key(f"hiring {normalise(company)} {len(postings)}"),
         context=summary,
     )
     events = [hiring]
@@ -1082,10 +1078,6 @@ def release_event(
         url=url,
         published=published,
         facts=tuple(sorted({"addresses": addresses, "detail": detail}.items())),
-        story=story_of(title, url),
+        story=story_key(title, url),
         context=title,
     )
-
-
-def story_of(title: str, url: str) -> str:
-    return Entry(source="", title=title, url=url).content_hash
