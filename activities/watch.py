@@ -20,11 +20,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-import httpx
-from signals.extract import events_of, job_events
-from signals.fetch import Resolver, Validators, system_resolver
-from signals.matching import AccountIndex
-from signals.sources import Read, SourceSpec, parse, read_source
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
@@ -44,7 +39,11 @@ from contracts.codec import decode_input
 from contracts.sequence import DISQUALIFIED, StopNotice
 from contracts.watch import PollRequest, PollResult
 from signals.decide import DISQUALIFY, START, Action, decide, event_key, evidence_for
+from signals.extract import events_of, job_events
+from signals.fetch import Resolver, Validators, guarded_client, system_resolver
+from signals.matching import AccountIndex
 from signals.records import Event, Matched
+from signals.sources import Read, SourceSpec, parse, read_source
 
 __all__ = ["Acted", "WatchActivities", "Watcher", "time_events"]
 
@@ -79,13 +78,11 @@ class Watcher:
         store: Store,
         *,
         task_queue: str,
-        http: httpx.AsyncClient | None = None,
         resolver: Resolver = system_resolver,
     ) -> None:
         self.client = client
         self.store = store
         self.task_queue = task_queue
-        self.http = http
         self.resolver = resolver
 
     async def poll(self, source_id: str, *, now: datetime) -> PollResult:
@@ -99,7 +96,7 @@ class Watcher:
         try:
             campaign = load_campaign(Path(src.campaign_path))
         except ConfigError as err:
-            return await self._failed(src, now, f"campaign {src.campaign_path}: {err.lines[0]}")
+            return await self._failed(src, now, err.lines[0])
         except OSError as err:
             return await self._failed(src, now, f"campaign {src.campaign_path}: {err.strerror or err}")
         accounts = await asyncio.to_thread(self.store.accounts)
@@ -171,9 +168,8 @@ class Watcher:
         )
 
     async def _read(self, spec: SourceSpec, validators: Validators) -> Read:
-        if self.http is not None:
-            return await read_source(spec, client=self.http, previous=validators, resolver=self.resolver)
-        async with httpx.AsyncClient() as http:
+        # A client per poll that dials only the addresses the SSRF guard checked.
+        async with guarded_client(self.resolver) as http:
             return await read_source(spec, client=http, previous=validators, resolver=self.resolver)
 
     async def _failed(self, src: WatchSource, now: datetime, reason: str) -> PollResult:

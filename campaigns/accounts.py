@@ -240,7 +240,7 @@ def _account(
     if domain and not _DOMAIN_RE.fullmatch(domain):
         report(
             "domain",
-            f"'{get('domain')}' is not a domain; write just the domain such as "
+            f"{excerpt(get('domain'))} is not a domain; write just the domain such as "
             "example.fi (no https:// and no path)",
         )
 
@@ -249,7 +249,7 @@ def _account(
     if country and not country_ok:
         # The line already says ISO 3166; the fix need not repeat it.
         fix = countries.fix(country, otherwise="write the two-letter code such as FI, US or DE")
-        report("country", f"'{get('country')}' is not an ISO 3166 country code; {fix}")
+        report("country", f"{excerpt(get('country'))} is not an ISO 3166 country code; {fix}")
 
     timezone = get("timezone")
     if timezone:
@@ -280,14 +280,14 @@ def _account(
     elif reason not in CHURN_REASONS:
         report(
             "churn_reason",
-            f"unknown churn reason '{get('churn_reason')}'; {choose_from(reason, CHURN_REASONS)}",
+            f"unknown churn reason {excerpt(get('churn_reason'))}; {choose_from(reason, CHURN_REASONS)}",
         )
 
     departure = _keyword(get("departure")) or "neutral"
     if departure not in DEPARTURES:
         report(
             "departure",
-            f"unknown departure '{get('departure')}'; "
+            f"unknown departure {excerpt(get('departure'))}; "
             f"{choose_from(departure, DEPARTURES)} (empty means neutral)",
         )
 

@@ -104,6 +104,9 @@ def read_triggers(
         if not isinstance(item, dict):
             problems.add(field, "must be a rule such as {on: funding, playbook: budget}")
             continue
+        if True in item and "on" not in item:
+            # YAML 1.1 reads an unquoted `on:` key as the boolean true, as PyYAML does.
+            item = {("on" if key is True else key): value for key, value in item.items()}
         check_keys(problems, field, item, _RULE_KEYS, optional=_RULE_OPTIONAL)
         kinds = _words(problems, f"{field}.on", item.get("on"), SIGNAL_KINDS)
         playbook = item.get("playbook")

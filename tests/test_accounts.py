@@ -296,6 +296,13 @@ def test_departure() -> None:
     ]
 
 
+@pytest.mark.parametrize("column", ["departure", "churn_reason", "country", "domain"])
+def test_a_long_wrong_value_is_quoted_in_part_so_the_line_stays_readable(column: str) -> None:
+    # Found by the fuzz suite: a 400-character departure made a 501-character problem line.
+    [line] = errors(**{column: "graceful" * 50})
+    assert len(line) <= 300 and "(400 characters)" in line
+
+
 @pytest.mark.parametrize("column", ["owner", "contact_email"])
 def test_emails(column: str) -> None:
     assert errors(**{column: "maria.lind at winback"}) == [

@@ -32,9 +32,16 @@ def test_the_command_names_are_the_contract() -> None:
         "task",
         "classify-reply",
         "web",
+        "watch",
+        "signals",
+        "release",
     }
     task = cli.commands["task"]
     assert hasattr(task, "commands") and set(task.commands) == {"done"}
+    watch = cli.commands["watch"]
+    assert hasattr(watch, "commands") and set(watch.commands) == {"add", "list", "pause", "resume", "run-once"}
+    signals = cli.commands["signals"]
+    assert hasattr(signals, "commands") and set(signals.commands) == {"scan"}
 
 
 @pytest.mark.integration  # runs the real winback command in a subprocess

@@ -124,13 +124,23 @@ def test_no_reply_implies_six_months_of_rest() -> None:
     assert (found.kind, found.since, found.until) == ("ghosted", "2026-04-20", "2026-10-20")
 
 
-@pytest.mark.parametrize("outcome", [REPLIED, CANCELLED, "something else"])
+@pytest.mark.parametrize("outcome", [REPLIED, CANCELLED, "disqualified", "something else"])
 def test_other_outcomes_imply_nothing(outcome: str) -> None:
+    # Disqualified (a story showed the account is out of reach) is a watcher's reading of the
+    # news, not what a person told us: it keeps the account out of that campaign only.
     assert implied(outcome) is None
 
 
 def test_every_outcome_is_known() -> None:
-    assert OUTCOMES == ("replied", "declined", "completed_no_reply", "cancelled", "bounced", "unsubscribed")
+    assert OUTCOMES == (
+        "replied",
+        "declined",
+        "completed_no_reply",
+        "cancelled",
+        "bounced",
+        "unsubscribed",
+        "disqualified",
+    )
 
 
 # --- suppressed ------------------------------------------------------------------------------

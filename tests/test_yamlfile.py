@@ -67,7 +67,7 @@ def test_nesting_up_to_the_limit_is_read_and_checked_as_usual() -> None:
     text = base_text() + "extra: " + "[" * depth + "]" * depth + "\n"
     assert lines_for(text) == [
         "camp.yaml: unknown key 'extra'; use only id, name, playbooks, sender, starts_on, audience, "
-        "schedule, cool_off, offer"
+        "schedule, cool_off, offer, triggers"
     ]
 
 

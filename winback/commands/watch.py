@@ -23,11 +23,6 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 import click
-import httpx
-from signals.extract import events_of, job_events, release_event
-from signals.fetch import FetchError
-from signals.matching import AccountIndex
-from signals.sources import SourceSpec, guess_kind, parse, read_source
 
 from activities.store.records import StoredSignal, WatchSource
 from activities.watch import Acted, Watcher
@@ -38,7 +33,11 @@ from campaigns.errors import ConfigError
 from campaigns.model import CHURN_REASONS, Campaign
 from contracts import ids
 from signals.decide import event_key
+from signals.extract import events_of, job_events, release_event
+from signals.fetch import FetchError, guarded_client
+from signals.matching import AccountIndex
 from signals.records import Matched
+from signals.sources import SourceSpec, parse, read_source
 from winback import settings as settings_mod
 from winback import watchers
 from winback.commands.common import EXIT_BAD_INPUT, client_or_fail, fail, open_store, run
@@ -319,20 +318,20 @@ def signals_scan(source: str, accounts_path: Path, kind: str | None, company: st
     accounts = loaded.accounts
 
     async def read() -> tuple[bytes, str]:
-        spec = SourceSpec(kind=kind or "feed", location=source, company=company)
-        async with httpx.AsyncClient() as http:
-            got = await read_source(spec, client=http, previous=None)
+        spec = SourceSpec(kind=kind or "", location=source, company=company)
+        async with guarded_client() as http:
+            got = await read_source(spec, client=http, allow_files=True)
         return got.body or b"", got.final_url
 
     try:
         body, final_url = run(read)
     except (FetchError, OSError, ValueError) as err:
         fail(f"{source}: {' '.join(str(err).split())}", EXIT_BAD_INPUT)
-    spec = SourceSpec(kind=kind or guess_kind(body), location=source, company=company)
+    spec = SourceSpec(kind=kind or "", location=source, company=company)
     parsed = parse(spec, body, final_url)
     if parsed.problem is not None:
         fail(f"{source}: {parsed.problem}", EXIT_BAD_INPUT)
-    if spec.kind == "jobs":
+    if parsed.kind == "jobs":
         events = job_events(
             parsed.postings,
             company=company or next((p.company for p in parsed.postings if p.company), ""),
@@ -347,7 +346,7 @@ def signals_scan(source: str, accounts_path: Path, kind: str | None, company: st
     if as_json:
         click.echo(json.dumps([scan_json(m) for m in found], indent=2, ensure_ascii=False))
         return
-    entries = len(parsed.postings) if spec.kind == "jobs" else len(parsed.entries)
+    entries = len(parsed.postings) if parsed.kind == "jobs" else len(parsed.entries)
     click.echo(f"{source}: {entries} entries, {len(found)} events")
     for m in found:
         e = m.event
