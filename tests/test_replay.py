@@ -12,6 +12,7 @@ from contracts.ids import OPEN_TASK_MEMO
 from winback.worker import workflow_runner
 from workflows.launch import LaunchWorkflow
 from workflows.sequence import SequenceWorkflow
+from workflows.watch import WatchWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
@@ -24,6 +25,7 @@ def test_the_histories_are_committed() -> None:
         "sequence_t3_declined_outcome.json",  # writes its outcome to the store
         "launch_small.json",  # three batches
         "sequence_task_memo.json",  # the open task in the memo: opened, moved by a pause, cleared
+        "watch_time_poll.json",  # one poll of the time source
     } <= names
 
 
@@ -49,6 +51,8 @@ def test_the_task_memo_history_takes_the_patched_path() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[SequenceWorkflow, LaunchWorkflow], workflow_runner=workflow_runner())
+    replayer = Replayer(
+        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow], workflow_runner=workflow_runner()
+    )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from temporalio.client import WorkflowHistory
@@ -20,9 +20,14 @@ from activities import pipeline
 from activities.email import OutboxTransport
 from activities.launch import LaunchActivities, start_sequence
 from activities.sequence import SequenceActivities
+from activities.store.records import WatchSource
 from activities.tasks import FolderTaskBoard
+from activities.watch import WatchActivities
+from campaigns.months import add_months
 from campaigns.plan import build_plan
+from contracts.ids import watch_schedule_id
 from contracts.sequence import DeclineNotice, PauseRequest, ReplyNotice, ResumeRequest, TaskCompletion
+from contracts.watch import WatchInput
 from tests.factories import (
     make_account,
     make_campaign,
@@ -35,8 +40,20 @@ from winback import binaries
 from winback.simulate import InstantTaskBoard, register_search_attributes
 from winback.worker import sequence_worker
 from workflows.sequence import SequenceWorkflow
+from workflows.watch import WatchWorkflow
 
 HERE = Path(__file__).parent
+TIME_CAMPAIGN = """
+id: hist-watch
+name: History of a watcher
+playbooks: {default: time_based}
+audience: {months_since_churn: {min: 0, max: 120}}
+sender: {from: "Aino <aino@winback.example>", postal_address: "Esimerkkikatu 1, Helsinki"}
+triggers:
+  - on: time
+    milestones: [months_6]
+    playbook: time_based
+"""
 
 
 def missing(name: str) -> bool:
@@ -64,7 +81,8 @@ async def main() -> None:
                 unsubscribe_secret=b"record",
             )
             launch = LaunchActivities(env.client, store, task_queue="record")
-            async with sequence_worker(env.client, "record", impl, launch):
+            watch = WatchActivities(env.client, store, task_queue="record")
+            async with sequence_worker(env.client, "record", impl, launch, watch):
                 if missing("sequence_t1_full.json"):
                     full = sequence_input(make_account(account_id="HIST-T1"))
                     handle = await start_sequence(env.client, "record", full)
@@ -101,6 +119,38 @@ async def main() -> None:
                     )
                     await started.handle.result()
                     keep("launch_small.json", await started.handle.fetch_history())
+
+                if missing("watch_time_poll.json"):
+                    # The time source: an account 6 months after churn today starts its playbook.
+                    # Today by the wall clock, as the activity reads it (the server's clock has
+                    # skipped ahead for the histories above).
+                    now = datetime.now(UTC)
+                    campaign_file = Path(tmp) / "signals.yaml"
+                    campaign_file.write_text(TIME_CAMPAIGN, encoding="utf-8")
+                    churned = add_months(now.date(), -6)
+                    if add_months(churned, 6) == now.date():
+                        store.import_accounts(
+                            [make_account(account_id="HIST-W1", churned_on=churned.isoformat())], now=now
+                        )
+                    store.save_watch_source(
+                        WatchSource(
+                            source_id="time",
+                            kind="time",
+                            location="",
+                            company="",
+                            campaign_path=str(campaign_file),
+                            every_seconds=86400,
+                            created_at=now,
+                        )
+                    )
+                    handle = await env.client.start_workflow(
+                        WatchWorkflow.run,
+                        WatchInput(source_id="time"),
+                        id=watch_schedule_id("time"),
+                        task_queue="record",
+                    )
+                    await handle.result()
+                    keep("watch_time_poll.json", await handle.fetch_history())
 
             # Since the open-task memo: a task nobody reports at once (the board only files it).
             board = SequenceActivities(
