@@ -45,7 +45,7 @@ from signals.matching import AccountIndex
 from signals.records import Event, Matched
 from signals.sources import Read, SourceSpec, parse, read_source
 
-__all__ = ["Acted", "WatchActivities", "Watcher", "time_events"]
+__all__ = ["Acted", "WatchActivities", "Watcher", "stored", "time_events"]
 
 # How far back the time source looks when it missed days (a worker that was down for a week
 # still sends the 6-month touch, a few days late).
@@ -140,8 +140,8 @@ class Watcher:
                     entries = len(parsed.entries)
                 matched = [index.match(e) for e in events]
 
-        stored = [_stored(m, source_id) for m in matched]
-        new = await asyncio.to_thread(self.store.record_signals, stored, at=now)
+        found = [stored(m, source_id) for m in matched]
+        new = await asyncio.to_thread(self.store.record_signals, found, at=now)
         await asyncio.to_thread(
             self.store.record_poll,
             source_id,
@@ -330,7 +330,8 @@ _MILESTONE_WORDS: Final = {
 }
 
 
-def _stored(m: Matched, source_id: str) -> StoredSignal:
+def stored(m: Matched, source_id: str) -> StoredSignal:
+    """An event as the store keeps it, under the source that saw it."""
     e = m.event
     # A competitor's story (it concerns the accounts lost to it): kept by the competitor's name,
     # which is what the plan's live-signal rule looks up.

@@ -22,16 +22,16 @@ from activities.email import OutboxTransport
 from activities.launch import start_sequence
 from activities.sequence import SequenceActivities
 from activities.store import Store
-from activities.store.records import StoredSignal, WatchSource
+from activities.store.records import WatchSource
 from activities.tasks import FolderTaskBoard
-from activities.watch import Watcher
+from activities.watch import Watcher, stored
 from campaigns.campaign import load_campaign
 from campaigns.model import Account
 from contracts import ids
 from contracts.sequence import DISQUALIFIED, SequenceStatus
-from signals.decide import event_key
 from signals.extract import release_event
 from signals.matching import AccountIndex
+from signals.records import Matched
 from tests.factories import make_account, sequence_input, temp_store
 from winback.worker import sequence_worker
 
@@ -267,20 +267,7 @@ async def test_a_release_reaches_the_accounts_it_answers_once(world: World) -> N
     campaign = load_campaign(world.campaign_path)
     accounts = world.store.accounts()
     event = release_event("Salesforce integration", addresses="product_gap", detail="salesforce")
-    signal = StoredSignal(
-        event_key=event_key(event),
-        story=event.story,
-        kind="release",
-        company="",
-        title=event.title,
-        url="",
-        published=None,
-        facts=event.facts,
-        source_id="release",
-        account_id=None,
-        matched_by=None,
-        competitor="",
-    )
+    signal = stored(Matched(event, None, None), "release")
     index = AccountIndex.build(accounts)
     assert world.store.record_signals([signal], at=datetime.now(UTC)) == [signal.event_key]
     acted = await world.watcher.act("release", campaign, accounts, index, now=datetime.now(UTC))

@@ -24,15 +24,14 @@ from urllib.parse import urlsplit
 
 import click
 
-from activities.store.records import StoredSignal, WatchSource
-from activities.watch import Acted, Watcher
+from activities.store.records import WatchSource
+from activities.watch import Acted, Watcher, stored
 from campaigns.accounts import load_accounts
 from campaigns.audience import detail_pattern
 from campaigns.campaign import load_campaign
 from campaigns.errors import ConfigError
-from campaigns.model import CHURN_REASONS, Campaign
+from campaigns.model import CHURN_REASONS, Account, Campaign
 from contracts import ids
-from signals.decide import event_key
 from signals.extract import events_of, job_events, release_event
 from signals.fetch import FetchError, guarded_client
 from signals.matching import AccountIndex
@@ -78,21 +77,27 @@ def load_campaign_or_fail(path: Path) -> Campaign:
         raise SystemExit(EXIT_BAD_INPUT) from None
 
 
-def import_accounts_or_fail(accounts: Path | None) -> None:
-    """--accounts: validate the whole file, then import it (the watcher matches the store's)."""
-    if accounts is None:
-        return
+def accounts_or_fail(path: Path) -> list[Account]:
+    """The whole accounts file, valid, or one line per problem and exit 2."""
     try:
-        loaded = load_accounts(accounts)
+        loaded = load_accounts(path)
     except ConfigError as err:
         click.echo("\n".join(err.lines), err=True)
         raise SystemExit(EXIT_BAD_INPUT) from None
     if loaded.errors:
         click.echo("\n".join(loaded.errors), err=True)
         raise SystemExit(EXIT_BAD_INPUT)
+    return list(loaded.accounts)
+
+
+def import_accounts_or_fail(path: Path | None) -> None:
+    """--accounts: validate the whole file, then import it (the watcher matches the store's)."""
+    if path is None:
+        return
+    accounts = accounts_or_fail(path)
     store = open_store()
     try:
-        store.import_accounts(loaded.accounts, now=datetime.now(UTC))
+        store.import_accounts(accounts, now=datetime.now(UTC))
     finally:
         store.close()
 
@@ -307,15 +312,7 @@ def signals() -> None:
 def signals_scan(source: str, accounts_path: Path, kind: str | None, company: str, as_json: bool) -> None:
     """One pass over SOURCE (a URL or a local file): the events it holds and the accounts they
     match. Starts nothing and stores nothing."""
-    try:
-        loaded = load_accounts(accounts_path)
-    except ConfigError as err:
-        click.echo("\n".join(err.lines), err=True)
-        raise SystemExit(EXIT_BAD_INPUT) from None
-    if loaded.errors:
-        click.echo("\n".join(loaded.errors), err=True)
-        raise SystemExit(EXIT_BAD_INPUT)
-    accounts = loaded.accounts
+    accounts = accounts_or_fail(accounts_path)
 
     async def read() -> tuple[bytes, str]:
         spec = SourceSpec(kind=kind or "", location=source, company=company)
@@ -415,20 +412,7 @@ def release(
         try:
             accounts = await asyncio.to_thread(store.accounts)
             index = AccountIndex.build(accounts)
-            signal = StoredSignal(
-                event_key=event_key(event),
-                story=event.story,
-                kind=event.kind,
-                company="",
-                title=event.title,
-                url=event.url,
-                published=event.published,
-                facts=event.facts,
-                source_id=RELEASE_SOURCE,
-                account_id=None,
-                matched_by=None,
-                competitor="",
-            )
+            signal = stored(Matched(event, None, None), RELEASE_SOURCE)
             new = await asyncio.to_thread(store.record_signals, [signal], at=now)
             if not new:
                 click.echo(f"release “{title}” was announced before; nothing new to start")
