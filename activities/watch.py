@@ -40,7 +40,7 @@ from contracts.sequence import DISQUALIFIED, StopNotice
 from contracts.watch import PollRequest, PollResult
 from signals.decide import DISQUALIFY, START, Action, decide, event_key, evidence_for
 from signals.extract import events_of, job_events
-from signals.fetch import Resolver, Validators, guarded_client, system_resolver
+from signals.fetch import FetchError, Resolver, Validators, guarded_client, system_resolver
 from signals.matching import AccountIndex
 from signals.records import Event, Matched
 from signals.sources import Read, SourceSpec, parse, read_source
@@ -102,12 +102,8 @@ class Watcher:
         accounts = await asyncio.to_thread(self.store.accounts)
         index = AccountIndex.build(accounts)
 
-        entries, not_modified, validators, open_roles = (
-            0,
-            False,
-            Validators(src.etag, src.last_modified),
-            None,
-        )
+        entries, not_modified, open_roles = 0, False, None
+        validators = Validators(src.etag, src.last_modified)
         if src.kind == "time":
             since = (src.last_success_at or now - timedelta(days=1)).astimezone(UTC).date()
             matched = time_events(accounts, since=since, until=now.date())
@@ -116,7 +112,7 @@ class Watcher:
             spec = SourceSpec(kind=src.kind, location=src.location, company=src.company)
             try:
                 read = await self._read(spec, validators)
-            except Exception as err:  # a source that cannot be read is reported, never fatal
+            except FetchError as err:  # a source that cannot be read is reported, never fatal
                 return await self._failed(src, now, _one_line(err))
             not_modified = read.not_modified
             validators = read.validators
