@@ -115,7 +115,7 @@ def health(src: WatchSource, *, now: datetime) -> Health:
     """Whether a source looks healthy: its last poll succeeded, and it produced something new
     within its expected period (QUIET_INTERVALS intervals, at least MIN_QUIET)."""
     every = timedelta(seconds=src.every_seconds)
-    if src.last_error and (src.last_success_at is None or (src.last_error_at or now) >= src.last_success_at):
+    if src.last_error:  # a successful poll clears it (activities/store/watch.py, record_poll)
         return Health(False, f"failing: {src.last_error}")
     if src.last_polled_at is None:
         if now - src.created_at > 2 * every:
