@@ -35,6 +35,17 @@ PORT = 7233
 UI_PORT = 8233
 
 
+def temporal_ports() -> tuple[int, int]:
+    """The dev server's gRPC and Web UI ports: 7233 and 8233, or WINBACK_TEMPORAL_PORT and
+    WINBACK_UI_PORT (the browser test runs a whole stack on free ports beside a developer's)."""
+
+    def port(name: str, default: int) -> int:
+        value = os.environ.get(name, "").strip()
+        return int(value) if value.isdigit() else default
+
+    return port("WINBACK_TEMPORAL_PORT", PORT), port("WINBACK_UI_PORT", UI_PORT)
+
+
 def ui_url(ui_port: int = UI_PORT) -> str:
     return f"http://localhost:{ui_port}"
 
@@ -140,9 +151,10 @@ def web_address() -> tuple[str, int]:
 
 async def run_up(settings: Settings) -> int:
     """Dev server + worker in the foreground until Ctrl-C (or SIGTERM from `winback down`)."""
-    if port_in_use(PORT):
+    port, ui_port = temporal_ports()
+    if port_in_use(port):
         print(
-            f"port {PORT} is already in use: another Temporal is running there "
+            f"port {port} is already in use: another Temporal is running there "
             "(stop it, or run `winback worker` against it)",
             file=sys.stderr,
         )
@@ -154,7 +166,7 @@ async def run_up(settings: Settings) -> int:
         print(str(err), file=sys.stderr)
         return 1
     ready_file(settings).unlink(missing_ok=True)
-    server = start_dev_server(settings)
+    server = start_dev_server(settings, port, ui_port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -163,7 +175,7 @@ async def run_up(settings: Settings) -> int:
     web: uvicorn.Server | None = None
     web_task: asyncio.Task[None] | None = None
     try:
-        client = await wait_for_server(f"{HOST}:{PORT}")
+        client = await wait_for_server(f"{HOST}:{port}")
         worker = build_worker(client, settings, store)
         if port_in_use(web_port, web_host):
             # The worker is what sends; a busy web port must not keep it from starting.
@@ -176,7 +188,7 @@ async def run_up(settings: Settings) -> int:
             web_task = asyncio.create_task(web.serve())
         async with worker:
             private.write_text(ready_file(settings), str(os.getpid()))
-            print(f"Temporal UI: {ui_url()}", flush=True)
+            print(f"Temporal UI: {ui_url(ui_port)}", flush=True)
             print(f"Outbox:      {settings.outbox_dir}", flush=True)
             if web is not None:
                 print(f"Web:         http://{web_host}:{web_port} (unsubscribe links, webhooks)", flush=True)
