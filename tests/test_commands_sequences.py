@@ -80,8 +80,10 @@ def test_status_json_is_the_status_with_iso_times() -> None:
         "outcome",
         "outcome_reason",
         "trigger",  # added with the signal watchers: null unless a watcher started it
+        "pause_until_local",  # added with the CSM's console: the pause's end where the customer is
+        "refused",  # inputs the sequence could not take, newest last
     ]
-    assert doc["trigger"] is None
+    assert doc["trigger"] is None and doc["pause_until_local"] == "" and doc["refused"] == []
     assert doc["touches"][0]["at_utc"] == "2027-03-22T08:00:00+00:00"
     assert doc["touches"][0]["deferred"] == ["2027-03-21 10:00 -> 2027-03-22 10:00: weekend"]
     assert doc["next_action"]["at_utc"] == "2027-03-25T07:00:00+00:00"

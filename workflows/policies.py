@@ -61,7 +61,6 @@ LAUNCH_RETRY: Final = RetryPolicy(
 )
 
 
-
 # --- signal watchers ---------------------------------------------------------------------------
 
 # One poll: fetch (20 s timeout, 10 MB cap), parse, match, start a few sequences.
