@@ -76,7 +76,12 @@ async def test_the_worker_registers_exactly_what_the_app_runs(
     ts_env: WorkflowEnvironment, settings: Settings, store: Store
 ) -> None:
     worker = build_worker(ts_env.client, settings, store)
-    assert workflow_names(worker) == {ids.SEQUENCE_WORKFLOW, ids.LAUNCH_WORKFLOW, ids.WATCH_WORKFLOW}
+    assert workflow_names(worker) == {
+        ids.SEQUENCE_WORKFLOW,
+        ids.LAUNCH_WORKFLOW,
+        ids.WATCH_WORKFLOW,
+        ids.RECONCILE_WORKFLOW,
+    }
     assert activity_names(worker) == {
         "render_message",
         "send_email",
@@ -84,6 +89,7 @@ async def test_the_worker_registers_exactly_what_the_app_runs(
         "record_outcome",
         "start_batch",
         "poll_source",
+        "reconcile_outcomes",
     }
 
 
