@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
 class ReconcileWorkflow:
     @workflow.run
     async def run(self, inp: ReconcileInput) -> ReconcileResult:
-        # At least an hour: a window shorter than the Schedule's interval would skip sequences.
+        # At least an hour: a window of nothing (or negative) would quietly look at nothing.
         hours = max(inp.look_back_hours, 1)
         result: ReconcileResult = await workflow.execute_activity_method(
             ReconcileActivities.reconcile_outcomes,
