@@ -16,6 +16,7 @@ TASK_QUEUE: Final = "winback"
 SEQUENCE_WORKFLOW: Final = "SequenceWorkflow"
 LAUNCH_WORKFLOW: Final = "LaunchWorkflow"
 WATCH_WORKFLOW: Final = "WatchWorkflow"
+RECONCILE_WORKFLOW: Final = "ReconcileWorkflow"
 
 SEQUENCE_ID_PREFIX: Final = "winback-"
 # "winback-launch-": no account id may start with the reserved part, so the two never meet.
@@ -92,3 +93,15 @@ def watch_schedule_id(source_id: str) -> str:
 def launch_workflow_id(campaign_id: str) -> str:
     """One launch at a time per campaign; a finished one can be run again under the same id."""
     return f"{LAUNCH_ID_PREFIX}{campaign_id}"
+
+
+# The reconciler's Schedule: one per deployment (a task queue and its store), since it records
+# only the sequences of its own queue. The default queue's is plainly "winback-reconcile". Its
+# runs' ids add the firing time ("...-2026-11-30T10:05:00Z"), whose ':' no account id has.
+RECONCILE_SCHEDULE_ID: Final = f"{SEQUENCE_ID_PREFIX}reconcile"
+
+
+def reconcile_schedule_id(task_queue: str) -> str:
+    if task_queue == TASK_QUEUE:
+        return RECONCILE_SCHEDULE_ID
+    return f"{RECONCILE_SCHEDULE_ID}:{task_queue}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -9,8 +11,10 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from contracts.ids import OPEN_TASK_MEMO
+from contracts.reconcile import ReconcileResult
 from winback.worker import workflow_runner
 from workflows.launch import LaunchWorkflow
+from workflows.reconcile import ReconcileWorkflow
 from workflows.sequence import SequenceWorkflow
 from workflows.watch import WatchWorkflow
 
@@ -26,6 +30,7 @@ def test_the_histories_are_committed() -> None:
         "launch_small.json",  # three batches
         "sequence_task_memo.json",  # the open task in the memo: opened, moved by a pause, cleared
         "watch_time_poll.json",  # one poll of the time source
+        "reconcile_terminated.json",  # one reconciler pass that records a terminated sequence
     } <= names
 
 
@@ -48,11 +53,29 @@ def test_the_task_memo_history_takes_the_patched_path() -> None:
     assert memos[0].data != memos[1].data
 
 
+def test_the_reconcile_history_looks_back_a_week_and_records_one_outcome() -> None:
+    path = Path(__file__).parent / "histories" / "reconcile_terminated.json"
+    events = WorkflowHistory.from_json(path.stem, path.read_text()).events
+    [scheduled] = [e for e in events if e.HasField("activity_task_scheduled_event_attributes")]
+    attrs = scheduled.activity_task_scheduled_event_attributes
+    assert attrs.activity_type.name == "reconcile_outcomes"
+    request = json.loads(attrs.input.payloads[0].data)
+    # workflow.now() is the time its first workflow task started.
+    task = next(e for e in events if e.HasField("workflow_task_started_event_attributes"))
+    now = task.event_time.ToDatetime(tzinfo=UTC)
+    assert now - datetime.fromisoformat(request["closed_after"]) == timedelta(days=7)
+    result = ReconcileResult(
+        **json.loads(events[-1].workflow_execution_completed_event_attributes.result.payloads[0].data)
+    )
+    assert (result.closed, result.recorded, result.recorded_ids) == (1, 1, ["winback-HIST-TERMINATED"])
+
+
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow], workflow_runner=workflow_runner()
+        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow],
+        workflow_runner=workflow_runner(),
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
