@@ -31,7 +31,22 @@ def test_the_histories_are_committed() -> None:
         "sequence_task_memo.json",  # the open task in the memo: opened, moved by a pause, cleared
         "watch_time_poll.json",  # one poll of the time source
         "reconcile_terminated.json",  # one reconciler pass that records a terminated sequence
+        "sequence_console.json",  # Updates, a refused signal, pauses, a reschedule, a cancel
     } <= names
+
+
+def test_the_console_history_takes_the_patched_paths_and_ends_canceled() -> None:
+    path = Path(__file__).parent / "histories" / "sequence_console.json"
+    events = WorkflowHistory.from_json(path.stem, path.read_text()).events
+    patches = b" ".join(
+        e.marker_recorded_event_attributes.details["patch-data"].payloads[0].data
+        for e in events
+        if e.HasField("marker_recorded_event_attributes")
+    )
+    for patch in (b"local-action-dates", b"pause-follows-changes", b"cancel-ends-canceled"):
+        assert patch in patches
+    assert sum(e.HasField("workflow_execution_update_completed_event_attributes") for e in events) == 3
+    assert events[-1].HasField("workflow_execution_canceled_event_attributes")
 
 
 def test_the_task_memo_history_takes_the_patched_path() -> None:

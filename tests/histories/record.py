@@ -9,12 +9,13 @@ workflow changes must keep replaying (use workflow.patched for changes).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client, WorkflowFailureError, WorkflowHistory, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from activities import pipeline
@@ -169,6 +170,35 @@ async def main() -> None:
                     )
                     await handle.result()
                     keep("watch_time_poll.json", await handle.fetch_history())
+
+                if missing("sequence_console.json"):
+                    # The CSM's console: a refused Update (no event), a signal read as refused,
+                    # a pause to a date where the customer is, a second pause moving its end,
+                    # a reschedule, then a cancel that ends the sequence Canceled.
+                    console = sequence_input(
+                        make_account(account_id="HIST-CONSOLE", country="DE", timezone="Europe/Berlin")
+                    )
+                    handle = await start_sequence(env.client, "record", console)
+                    while not (await handle.query(SequenceWorkflow.status)).touches:
+                        await env.sleep(timedelta(hours=6))
+                    with contextlib.suppress(WorkflowUpdateFailedError):
+                        await handle.execute_update("pause", {"until": "15.12.2026"})
+                    await handle.signal("pause", {"until": "15.12.2026"})
+                    today = (await env.get_current_time()).date()
+                    await handle.execute_update("pause", {"until": (today + timedelta(days=3)).isoformat()})
+                    await handle.execute_update(
+                        "pause", {"until": (today + timedelta(days=6)).isoformat(), "reason": "on leave"}
+                    )
+                    await env.sleep(timedelta(days=7))
+                    await handle.execute_update(
+                        "reschedule",
+                        {"at": (today + timedelta(days=20)).isoformat(), "reason": "after the fair"},
+                    )
+                    await env.sleep(timedelta(days=1))
+                    await handle.cancel()
+                    with contextlib.suppress(WorkflowFailureError):
+                        await handle.result()
+                    keep("sequence_console.json", await handle.fetch_history())
 
                 if missing("reconcile_terminated.json"):
                     # A sequence terminated from outside after its first email: one pass records it.
