@@ -94,3 +94,14 @@ async def test_history_replays(path: Path) -> None:
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.name)
+def test_no_summary_in_a_history_names_a_person(path: Path) -> None:
+    """The UI shows the static summary, timer and activity summaries to everyone who can open
+    it: ids, touches and campaigns only, never the contact's name or address."""
+    events = WorkflowHistory.from_json(path.stem, path.read_text()).events
+    summaries = [e.user_metadata.summary.data.decode() for e in events if e.HasField("user_metadata")]
+    assert summaries or path.name.startswith(("launch", "watch", "reconcile"))
+    people = ("Aino", "Korhonen", "Mikko", "@")
+    assert not [text for text in summaries if any(p in text for p in people)]

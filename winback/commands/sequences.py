@@ -70,6 +70,9 @@ def status_lines(status: SequenceStatus) -> list[str]:
         f"tier {status.tier}  owner {status.owner_handle}  state {status.state}",
         f"now: {status.details}",
     ]
+    if status.pause_until is not None:
+        lines.append(f"paused until: {status.pause_until_local} ({status.pause_until.isoformat()})")
+    lines += [f"refused: {line}" for line in status.refused]
     if status.next_action:
         na = status.next_action
         lines.append(f"next: {na.description} at {na.at_local} ({na.at_utc.isoformat()})")
