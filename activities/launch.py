@@ -35,10 +35,6 @@ async def start_sequence(
     """Start one sequence by its type name. Keep the returned handle: on the time-skipping
     server only the handle start_workflow returns skips time while its result is awaited."""
     acc = inp.account
-    summary = f"{inp.campaign_id}: {inp.plan.playbook_id} for {acc.account_id} ({acc.tier})"
-    if inp.trigger is not None:
-        # The UI's list shows the summary: a CSM sees at a glance which story started it.
-        summary = f"{summary} · {inp.trigger.kind.replace('_', ' ')}: {inp.trigger.title}"[:200]
     return await client.start_workflow(
         ids.SEQUENCE_WORKFLOW,
         inp,
@@ -50,8 +46,19 @@ async def start_sequence(
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         memo=memo,
         search_attributes=sa.for_sequence(acc, campaign_id=inp.campaign_id, state=STATE_SCHEDULED),
-        static_summary=summary,
+        static_summary=static_summary(inp),
     )
+
+
+def static_summary(inp: SequenceInput) -> str:
+    """What the UI's list and detail page show first: 'Win-back · ACC-1001 · T1 · product gap ·
+    spring-winback' (ids and labels only, never a person), and the story a watcher started it on."""
+    acc = inp.account
+    reason = acc.churn_reason.replace("_", " ")
+    summary = f"Win-back · {acc.account_id} · {acc.tier} · {reason} · {inp.campaign_id}"
+    if inp.trigger is not None:
+        summary = f"{summary} · {inp.trigger.kind.replace('_', ' ')}: {inp.trigger.title}"
+    return summary[:200]
 
 
 class LaunchActivities:

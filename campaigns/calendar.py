@@ -216,6 +216,14 @@ def to_local(moment_utc: datetime, tz: str) -> datetime:
     return moment_utc.astimezone(zones.zone(tz))
 
 
+def from_local(wall: datetime, tz: str) -> datetime:
+    """The UTC instant a naive wall-clock time means in `tz` (a time in a spring-forward gap
+    becomes the end of the gap; an ambiguous one its first occurrence)."""
+    if wall.tzinfo is not None:
+        raise ValueError(f"wall must be naive, got {wall.isoformat()}")
+    return _localise(wall, zones.zone(tz))
+
+
 def deadline_after(moment_utc: datetime, wait: Wait, country: str, tz: str) -> datetime:
     """When a task assigned at `moment_utc` is due: the same rules as add_waits."""
     return add_waits(moment_utc, [wait], country, tz)

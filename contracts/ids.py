@@ -16,6 +16,7 @@ TASK_QUEUE: Final = "winback"
 SEQUENCE_WORKFLOW: Final = "SequenceWorkflow"
 LAUNCH_WORKFLOW: Final = "LaunchWorkflow"
 WATCH_WORKFLOW: Final = "WatchWorkflow"
+RECONCILE_WORKFLOW: Final = "ReconcileWorkflow"
 
 SEQUENCE_ID_PREFIX: Final = "winback-"
 # "winback-launch-": no account id may start with the reserved part, so the two never meet.
@@ -28,12 +29,15 @@ COMPLETE_TASK: Final = "complete_task"
 MARK_REPLIED: Final = "mark_replied"
 MARK_DECLINED: Final = "mark_declined"
 SKIP_TOUCH: Final = "skip_touch"
+RESCHEDULE: Final = "reschedule"
 STOP: Final = "stop"
 STATUS: Final = "status"
-# What the Temporal UI shows beside each name (its signal dialog lists them): what it does and
-# the JSON it takes.
+# What the Temporal UI shows beside each name (its "Send an Update" and "Send a Signal" dialogs
+# list them): what it does and the JSON it takes. A date or a time without an offset is the
+# customer's, in their time zone (contracts/actions.py).
 DESCRIPTIONS: Final = {
-    PAUSE: 'Pause the sequence. Payload: {"until": ISO time or null, "reason": text}. '
+    PAUSE: 'Pause the sequence. Payload: {"until": "2026-12-15" (the start of that day where the '
+    'customer is) or "2026-12-15T09:00" or null for until resumed, "reason": text}. '
     "The remaining touches shift by the pause; a reply meanwhile still ends it.",
     RESUME: 'Resume a paused sequence. Payload: {} or {"note": text}.',
     COMPLETE_TASK: 'Report the open manual task. Payload: {"outcome": "done|skipped|no_answer", '
@@ -41,6 +45,9 @@ DESCRIPTIONS: Final = {
     MARK_REPLIED: 'The contact replied: stop the sequence. Payload: {"note": text}.',
     MARK_DECLINED: 'The contact declined: stop and record why. Payload: {"reason": text}.',
     SKIP_TOUCH: 'Skip a touch. Payload: {"touch": number or null for the next one, "note": text}.',
+    RESCHEDULE: 'Move the next touch. Payload: {"at": "2026-12-17" or "2026-12-17T14:00" (the '
+    'customer\'s time), "touch": number or null, "reason": text}. It goes at the first moment the '
+    "send-time rules allow from then; later touches follow it.",
     STOP: "The contact may not be emailed any more, or the account is out of reach: stop. "
     'Payload: {"outcome": "unsubscribed|bounced|disqualified", "reason": text}.',
     STATUS: "Where the sequence stands: touches done, next action, outcome.",
@@ -50,6 +57,10 @@ DESCRIPTIONS: Final = {
 # (an unsubscribe or a bounce that arrived after the touch was scheduled); its first detail
 # is the outcome the sequence ends with.
 SUPPRESSED_ERROR: Final = "Suppressed"
+
+# The error type of an action a sequence refuses (contracts/actions.py): its message is what the
+# CSM reads in the UI's dialog, so it stays readable where other failures are encrypted.
+REFUSED_ERROR: Final = "ActionRefused"
 
 # The launch's query.
 PROGRESS: Final = "progress"
@@ -82,3 +93,15 @@ def watch_schedule_id(source_id: str) -> str:
 def launch_workflow_id(campaign_id: str) -> str:
     """One launch at a time per campaign; a finished one can be run again under the same id."""
     return f"{LAUNCH_ID_PREFIX}{campaign_id}"
+
+
+# The reconciler's Schedule: one per deployment (a task queue and its store), since it records
+# only the sequences of its own queue. The default queue's is plainly "winback-reconcile". Its
+# runs' ids add the firing time ("...-2026-11-30T10:05:00Z"), whose ':' no account id has.
+RECONCILE_SCHEDULE_ID: Final = f"{SEQUENCE_ID_PREFIX}reconcile"
+
+
+def reconcile_schedule_id(task_queue: str) -> str:
+    if task_queue == TASK_QUEUE:
+        return RECONCILE_SCHEDULE_ID
+    return f"{RECONCILE_SCHEDULE_ID}:{task_queue}"

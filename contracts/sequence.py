@@ -114,6 +114,9 @@ class SequenceStatus:
     outcome: str | None = None
     outcome_reason: str = ""
     trigger: TriggerEvidence | None = None  # why a signal watcher started it
+    pause_until_local: str = ""  # ISO 8601 with the recipient's offset; "" when not paused until a time
+    # Signals whose input could not be read, newest last: "2026-12-01 10:15 UTC pause refused: ..."
+    refused: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -166,6 +169,24 @@ class StopNotice:
 class SkipRequest:
     touch: int | None = None  # None = the touch being waited for now
     note: str = ""
+
+
+@dataclass(frozen=True)
+class RescheduleRequest:
+    """Move the touch being waited for: it goes at the first moment the send-time rules allow
+    at or after `at`; later touches count from it as usual."""
+
+    at: datetime
+    touch: int | None = None  # guards against moving a newer touch from a stale screen
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What an update answers in the UI: the sequence's state and current details after it."""
+
+    state: str
+    details: str
 
 
 # --- activities ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ def test_the_command_names_are_the_contract() -> None:
         "watch",
         "signals",
         "release",
+        "reconcile",
     }
     task = cli.commands["task"]
     assert hasattr(task, "commands") and set(task.commands) == {"done"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from contracts.launch import LaunchProgress
@@ -80,8 +81,10 @@ def test_status_json_is_the_status_with_iso_times() -> None:
         "outcome",
         "outcome_reason",
         "trigger",  # added with the signal watchers: null unless a watcher started it
+        "pause_until_local",  # added with the CSM's console: the pause's end where the customer is
+        "refused",  # inputs the sequence could not take, newest last
     ]
-    assert doc["trigger"] is None
+    assert doc["trigger"] is None and doc["pause_until_local"] == "" and doc["refused"] == []
     assert doc["touches"][0]["at_utc"] == "2027-03-22T08:00:00+00:00"
     assert doc["touches"][0]["deferred"] == ["2027-03-21 10:00 -> 2027-03-22 10:00: weekend"]
     assert doc["next_action"]["at_utc"] == "2027-03-25T07:00:00+00:00"
@@ -107,6 +110,21 @@ def test_status_text() -> None:
         "open task: touch 2 linkedin, due 2027-03-25T09:00:00+02:00",
         "  touch 1 email     sent            2027-03-22T10:00:00+02:00",
         "      deferred 2027-03-21 10:00 -> 2027-03-22 10:00: weekend",
+    ]
+
+
+def test_status_text_shows_a_pause_in_both_times_and_what_was_refused() -> None:
+    paused = replace(
+        a_status(),
+        paused=True,
+        pause_until=datetime(2027, 3, 31, 22, 0, tzinfo=UTC),
+        pause_until_local="2027-04-01T00:00:00+02:00",
+        refused=['2027-03-23 08:00 UTC pause refused: "until" must be a date like 2026-12-15'],
+    )
+    lines = status_lines(paused)
+    assert lines[3:5] == [
+        "paused until: 2027-04-01T00:00:00+02:00 (2027-03-31T22:00:00+00:00)",
+        'refused: 2027-03-23 08:00 UTC pause refused: "until" must be a date like 2026-12-15',
     ]
 
 

@@ -69,7 +69,7 @@ def test_workflow_types_are_the_names_the_workflows_register() -> None:
     assert workflow._Definition.must_from_class(LaunchWorkflow).name == ids.LAUNCH_WORKFLOW
 
 
-def test_the_sequence_answers_exactly_the_signals_and_query_named_here() -> None:
+def test_the_sequence_answers_exactly_the_signals_updates_and_query_named_here() -> None:
     defn = workflow._Definition.must_from_class(SequenceWorkflow)
     assert set(defn.signals) == {
         ids.PAUSE,
@@ -81,8 +81,19 @@ def test_the_sequence_answers_exactly_the_signals_and_query_named_here() -> None
         ids.STOP,
     }
     assert set(defn.queries) == {ids.STATUS}
+    # What a person does in the UI's "Send an Update" dialog, validated; `stop` stays for machines.
+    assert set(defn.updates) == {
+        ids.PAUSE,
+        ids.RESUME,
+        ids.COMPLETE_TASK,
+        ids.MARK_REPLIED,
+        ids.MARK_DECLINED,
+        ids.SKIP_TOUCH,
+        ids.RESCHEDULE,
+    }
+    assert all(defn.updates[name].validator is not None for name in defn.updates)
     # Every one of them has the description the Temporal UI shows beside its name.
-    assert set(ids.DESCRIPTIONS) == {*defn.signals, *defn.queries}
+    assert set(ids.DESCRIPTIONS) == {*defn.signals, *defn.updates, *defn.queries}
 
 
 def test_the_launch_answers_the_progress_query() -> None:

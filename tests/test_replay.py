@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -9,8 +11,10 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from contracts.ids import OPEN_TASK_MEMO
+from contracts.reconcile import ReconcileResult
 from winback.worker import workflow_runner
 from workflows.launch import LaunchWorkflow
+from workflows.reconcile import ReconcileWorkflow
 from workflows.sequence import SequenceWorkflow
 from workflows.watch import WatchWorkflow
 
@@ -26,7 +30,23 @@ def test_the_histories_are_committed() -> None:
         "launch_small.json",  # three batches
         "sequence_task_memo.json",  # the open task in the memo: opened, moved by a pause, cleared
         "watch_time_poll.json",  # one poll of the time source
+        "reconcile_terminated.json",  # one reconciler pass that records a terminated sequence
+        "sequence_console.json",  # Updates, a refused signal, pauses, a reschedule, a cancel
     } <= names
+
+
+def test_the_console_history_takes_the_patched_paths_and_ends_canceled() -> None:
+    path = Path(__file__).parent / "histories" / "sequence_console.json"
+    events = WorkflowHistory.from_json(path.stem, path.read_text()).events
+    patches = b" ".join(
+        e.marker_recorded_event_attributes.details["patch-data"].payloads[0].data
+        for e in events
+        if e.HasField("marker_recorded_event_attributes")
+    )
+    for patch in (b"local-action-dates", b"pause-follows-changes", b"cancel-ends-canceled"):
+        assert patch in patches
+    assert sum(e.HasField("workflow_execution_update_completed_event_attributes") for e in events) == 3
+    assert events[-1].HasField("workflow_execution_canceled_event_attributes")
 
 
 def test_the_task_memo_history_takes_the_patched_path() -> None:
@@ -48,11 +68,40 @@ def test_the_task_memo_history_takes_the_patched_path() -> None:
     assert memos[0].data != memos[1].data
 
 
+def test_the_reconcile_history_looks_back_a_week_and_records_one_outcome() -> None:
+    path = Path(__file__).parent / "histories" / "reconcile_terminated.json"
+    events = WorkflowHistory.from_json(path.stem, path.read_text()).events
+    [scheduled] = [e for e in events if e.HasField("activity_task_scheduled_event_attributes")]
+    attrs = scheduled.activity_task_scheduled_event_attributes
+    assert attrs.activity_type.name == "reconcile_outcomes"
+    request = json.loads(attrs.input.payloads[0].data)
+    # workflow.now() is the time its first workflow task started.
+    task = next(e for e in events if e.HasField("workflow_task_started_event_attributes"))
+    now = task.event_time.ToDatetime(tzinfo=UTC)
+    assert now - datetime.fromisoformat(request["closed_after"]) == timedelta(days=7)
+    result = ReconcileResult(
+        **json.loads(events[-1].workflow_execution_completed_event_attributes.result.payloads[0].data)
+    )
+    assert (result.closed, result.recorded, result.recorded_ids) == (1, 1, ["winback-HIST-TERMINATED"])
+
+
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow], workflow_runner=workflow_runner()
+        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow],
+        workflow_runner=workflow_runner(),
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.name)
+def test_no_summary_in_a_history_names_a_person(path: Path) -> None:
+    """The UI shows the static summary, timer and activity summaries to everyone who can open
+    it: ids, touches and campaigns only, never the contact's name or address."""
+    events = WorkflowHistory.from_json(path.stem, path.read_text()).events
+    summaries = [e.user_metadata.summary.data.decode() for e in events if e.HasField("user_metadata")]
+    assert summaries or path.name.startswith(("launch", "watch", "reconcile"))
+    people = ("Aino", "Korhonen", "Mikko", "@")
+    assert not [text for text in summaries if any(p in text for p in people)]

@@ -13,8 +13,10 @@ from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from temporalio.api.testservice.v1 import LockTimeSkippingRequest, UnlockTimeSkippingRequest
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError, WorkflowHandle
+from temporalio.exceptions import CancelledError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -242,16 +244,22 @@ async def test_reply_during_a_pause_is_kept_and_ends_the_sequence(
     assert len(emails_in(outbox)) == 1
 
 
-async def test_cancel_from_a_client_ends_with_outcome_cancelled(
+async def test_cancel_from_a_client_records_cancelled_and_ends_canceled_in_temporal(
     ts_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
     async with running_worker(ts_env, tmp_path / "outbox", InstantTaskBoard(ts_env.client)) as tq:
         handle = await start(ts_env, tq, sequence_input())
         await until_touches(ts_env, handle, 1)
         await ts_env.client.get_workflow_handle(handle.id).cancel()
-        result = await handle.result()
-    assert result.outcome == CANCELLED
-    assert len(result.touches) == 1
+        with pytest.raises(WorkflowFailureError) as ended:
+            await handle.result()
+        # The UI's list says Canceled (not Completed, with Reset as its main button) ...
+        assert isinstance(ended.value.cause, CancelledError)
+        assert (await handle.describe()).status == WorkflowExecutionStatus.CANCELED
+        # ... and the sequence still knows how it ended.
+        status = await handle.query(SequenceWorkflow.status)
+    assert status.outcome == CANCELLED and status.state == CANCELLED
+    assert len(status.touches) == 1
 
 
 async def test_task_deadline_expires_and_the_sequence_goes_on(

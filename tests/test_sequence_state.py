@@ -62,8 +62,14 @@ def test_resume_returns_to_the_open_task_or_to_waiting() -> None:
 
 def test_a_task_report_from_a_stale_screen_is_refused() -> None:
     s = opened()
-    assert s.task_report_refused(TaskCompletion(outcome="done", touch=1)) == "it names touch 1"
-    assert s.task_report_refused(TaskCompletion(outcome="maybe")) == "no open task or unknown outcome"
+    assert s.task_report_refused(TaskCompletion(outcome="done", touch=1)) == (
+        "complete_task refused: the open task is touch 2, not 1"
+    )
+    assert s.task_report_refused(TaskCompletion(outcome="maybe")) == (
+        "complete_task refused: unknown outcome 'maybe'"
+    )
+    nothing_open = SequenceState(tz="UTC")
+    assert nothing_open.task_check(TaskCompletion()) == "complete_task refused: no task is open now"
     assert s.task_result is None
     assert s.task_report_refused(TaskCompletion(outcome="no_answer", touch=2)) is None
     assert s.task_result == TaskCompletion(outcome="no_answer", touch=2)

@@ -26,17 +26,48 @@ def test_details_say_what_comes_next_and_when() -> None:
     s = SequenceState(tz=TZ)
     assert text.details(s, 5, TZ) == "starting"
     s.next_action = text.next_action(CALL, 5, AT, TZ)
-    assert text.details(s, 5, TZ) == "touch 3/5: call task for the owner, scheduled Tue 6 Apr 14:00 New York"
+    # The recipient's time first, then the same moment in UTC, as the UI shows times.
+    assert text.details(s, 5, TZ) == (
+        "touch 3/5: call task for the owner, scheduled Tue 6 Apr 14:00 New York (18:00 UTC)"
+    )
 
 
-def test_a_paused_sequence_says_until_when_and_why() -> None:
+def test_a_paused_sequence_says_until_when_why_and_what_comes_after() -> None:
     s = SequenceState(tz=TZ, paused=True, pause_until=AT, pause_reason="customer on leave")
-    s.next_action = text.next_action(EMAIL, 4, AT, TZ)
+    # The slot from before the pause is stale: it never shows while paused.
+    s.next_action = text.next_action(EMAIL, 4, datetime(2027, 4, 1, 13, tzinfo=UTC), TZ)
     assert text.details(s, 4, TZ) == (
-        "paused until Tue 6 Apr 14:00 New York (customer on leave); touch 1/4: email, "
-        "scheduled Tue 6 Apr 14:00 New York"
+        "paused until Tue 6 Apr 14:00 New York (18:00 UTC) (customer on leave); "
+        "the next touch waits for the resume"
+    )
+    s.after_pause = text.next_action(CALL, 4, datetime(2027, 4, 8, 18, tzinfo=UTC), TZ)
+    assert text.details(s, 4, TZ) == (
+        "paused until Tue 6 Apr 14:00 New York (18:00 UTC) (customer on leave); "
+        "then touch 3/4: call task for the owner, scheduled Thu 8 Apr 14:00 New York (18:00 UTC)"
     )
     assert text.state_label(s) == "paused"
+
+
+def test_a_pause_to_the_start_of_a_day_reads_as_that_day_where_the_customer_is() -> None:
+    berlin = "Europe/Berlin"
+    midnight = datetime(2026, 12, 14, 23, tzinfo=UTC)  # 15 Dec 00:00 in Berlin
+    s = SequenceState(tz=berlin, paused=True, pause_until=midnight, pause_reason="customer on leave")
+    assert text.details(s, 5, berlin).startswith(
+        "paused until Tue 15 Dec Berlin (Mon 14 Dec 23:00 UTC) (customer on leave); "
+    )
+    assert text.details(SequenceState(tz=berlin, paused=True), 5, berlin) == (
+        "paused until resumed; the next touch waits for the resume"
+    )
+
+
+def test_a_refused_input_shows_until_the_next_accepted_action() -> None:
+    s = SequenceState(tz=TZ)
+    s.next_action = text.next_action(EMAIL, 4, AT, TZ)
+    s.refuse(AT, 'pause refused: "until" must be a date like 2026-12-15')
+    assert text.details(s, 4, TZ).endswith('; pause refused: "until" must be a date like 2026-12-15')
+    assert s.refused == ['2027-04-06 18:00 UTC pause refused: "until" must be a date like 2026-12-15']
+    s.accepted()
+    assert "refused" not in text.details(s, 4, TZ) and len(s.refused) == 1
 
 
 def test_an_ended_sequence_says_how_it_ended() -> None:

@@ -176,6 +176,18 @@ def test_a_short_secret_variable_stops_the_command_with_one_line(tmp_path: Path,
 
 
 @pytest.mark.integration  # runs the real winback command in a subprocess
+@pytest.mark.parametrize("command", [["worker"], ["up"], ["up", "--detach"]])
+def test_a_bad_reconciler_interval_stops_the_command_with_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    env = env_for(None, tmp_path / "data") | {SECRET_VAR: "s" * 40, "WINBACK_RECONCILE_EVERY": "5 minutes"}
+    done = run_winback(*command, env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("WINBACK_RECONCILE_EVERY is '5 minutes'")
+    assert not (tmp_path / "data").exists(), "the command started work before refusing"
+
+
+@pytest.mark.integration  # runs the real winback command in a subprocess
 def test_an_empty_secret_file_stops_the_worker_with_one_line(tmp_path: Path) -> None:
     (tmp_path / "unsubscribe.secret").write_text("")
     done = run_winback("worker", env=env_for(None, tmp_path))

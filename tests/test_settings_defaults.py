@@ -3,7 +3,7 @@ secret, whose handling is tested on its own)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,9 +12,15 @@ from activities.store import Store
 from contracts.ids import TASK_QUEUE
 from tests.factories import make_account
 from winback import settings as settings_module
-from winback.settings import Settings
+from winback.settings import Settings, SettingsError
 
-ENV = ("WINBACK_DATA_DIR", "WINBACK_TASK_QUEUE", "WINBACK_PUBLIC_URL", "DATABASE_URL")
+ENV = (
+    "WINBACK_DATA_DIR",
+    "WINBACK_TASK_QUEUE",
+    "WINBACK_PUBLIC_URL",
+    "DATABASE_URL",
+    "WINBACK_RECONCILE_EVERY",
+)
 
 
 @pytest.fixture
@@ -34,6 +40,27 @@ def test_defaults_are_a_data_folder_here_the_winback_queue_and_localhost(
     assert loaded.data_dir.is_absolute()
     assert loaded.task_queue == TASK_QUEUE == "winback"
     assert loaded.public_url == "http://localhost:8000"
+
+
+def test_the_reconciler_runs_every_five_minutes_unless_told_otherwise(clean_env: pytest.MonkeyPatch) -> None:
+    assert settings_module.load().reconcile_every() == timedelta(minutes=5)
+    clean_env.setenv("WINBACK_RECONCILE_EVERY", " 900 ")
+    assert settings_module.load().reconcile_every() == timedelta(minutes=15)
+    clean_env.setenv("WINBACK_RECONCILE_EVERY", "")
+    assert settings_module.load().reconcile_every() == timedelta(minutes=5)
+
+
+@pytest.mark.parametrize("value", ["5m", "-300", "59", "86401", "1e3", "three hundred seconds, please"])
+def test_a_reconciler_interval_that_is_not_whole_seconds_in_range_is_one_line(
+    clean_env: pytest.MonkeyPatch, value: str
+) -> None:
+    clean_env.setenv("WINBACK_RECONCILE_EVERY", value)
+    with pytest.raises(SettingsError) as caught:
+        settings_module.load().reconcile_every()
+    message = str(caught.value)
+    assert message.startswith(f"WINBACK_RECONCILE_EVERY is {value[:20]!r}: ")
+    assert "a whole number from 60 to 86400" in message
+    assert "\n" not in message
 
 
 def test_the_data_folder_is_fixed_when_loaded_not_when_used(

@@ -72,8 +72,11 @@ async def test_a_stop_with_an_unknown_outcome_changes_nothing(
         await handle.signal(ids.STOP, StopNotice(outcome="replied", reason="not a stop"))
         status = await until_touches(ts_env, handle, 2)
         assert status.outcome is None
-        await handle.cancel()
-        assert (await handle.result()).outcome == "cancelled"
+        # Never dropped in silence: the refusal shows where the CSM looks.
+        assert [line.split(" UTC ", 1)[1] for line in status.refused] == [
+            'stop refused: "outcome" must be one of unsubscribed, bounced, disqualified; '
+            'got "replied". Example: {"outcome": "bounced", "reason": "mailbox gone"}'
+        ]
 
 
 async def test_a_send_refused_for_a_bounce_skips_the_touch_and_ends_the_sequence_bounced(

@@ -331,6 +331,33 @@ def test_outcome_counts_include_zeros(store: Store) -> None:
     }
 
 
+def test_with_outcome_names_the_sequences_whose_end_the_store_knows(store: Store) -> None:
+    store.record_started([started("ACC-1", "spring-2026"), started("ACC-2", "spring-2026")])
+    store.record_outcome(outcome(CANCELLED, account_id="ACC-2"))
+    # The same account's sequence in an earlier campaign, ended under another run id.
+    store.record_started([started("ACC-1", "winter-2025", run="run-0")])
+    store.record_outcome(replace(outcome(DECLINED, campaign_id="winter-2025"), run_id="run-0"))
+
+    asked = [
+        ("winback-ACC-1", "run-1"),  # running: no outcome yet
+        ("winback-ACC-2", "run-1"),  # ended
+        ("winback-ACC-1", "run-0"),  # ended, the earlier run
+        ("winback-ACC-1", "run-9"),  # a run the store never heard of
+        ("winback-ACC-3", "run-1"),  # an account the store never heard of
+    ]
+    assert store.with_outcome(asked) == {("winback-ACC-2", "run-1"), ("winback-ACC-1", "run-0")}
+    assert store.with_outcome([]) == set()
+
+
+def test_with_outcome_answers_a_week_of_closed_sequences_in_one_call(store: Store) -> None:
+    # More pairs than one IN list holds (500): each chunk is asked, nothing is lost between them.
+    ended = [replace(outcome(CANCELLED, account_id=f"ACC-{n}"), run_id=f"run-{n}") for n in range(1, 1201)]
+    for rec in ended[::3]:
+        store.record_outcome(rec)
+    asked = [(rec.workflow_id, rec.run_id) for rec in ended]
+    assert store.with_outcome(asked) == {(rec.workflow_id, rec.run_id) for rec in ended[::3]}
+
+
 # --- accounts ------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities import unsubscribe
 from activities.launch import LaunchActivities, start_sequence
+from activities.reconcile import ReconcileActivities, TemporalRuns
 from activities.store import Store
 from campaigns.model import WEEKDAYS, Schedule
 from contracts import ids
@@ -76,7 +77,12 @@ async def test_the_worker_registers_exactly_what_the_app_runs(
     ts_env: WorkflowEnvironment, settings: Settings, store: Store
 ) -> None:
     worker = build_worker(ts_env.client, settings, store)
-    assert workflow_names(worker) == {ids.SEQUENCE_WORKFLOW, ids.LAUNCH_WORKFLOW, ids.WATCH_WORKFLOW}
+    assert workflow_names(worker) == {
+        ids.SEQUENCE_WORKFLOW,
+        ids.LAUNCH_WORKFLOW,
+        ids.WATCH_WORKFLOW,
+        ids.RECONCILE_WORKFLOW,
+    }
     assert activity_names(worker) == {
         "render_message",
         "send_email",
@@ -84,6 +90,7 @@ async def test_the_worker_registers_exactly_what_the_app_runs(
         "record_outcome",
         "start_batch",
         "poll_source",
+        "reconcile_outcomes",
     }
 
 
@@ -106,6 +113,18 @@ async def test_the_worker_polls_the_settings_queue_and_launches_start_sequences_
     launches = start_batch.__self__
     assert isinstance(launches, LaunchActivities)
     assert launches.task_queue == settings.task_queue
+
+
+async def test_the_reconciler_looks_only_at_the_sequences_of_the_settings_queue(
+    ts_env: WorkflowEnvironment, settings: Settings, store: Store
+) -> None:
+    worker = build_worker(ts_env.client, settings, store)
+    [reconcile] = [fn for fn in worker.config()["activities"] if fn.__name__ == "reconcile_outcomes"]
+    assert isinstance(reconcile, MethodType)
+    acts = reconcile.__self__
+    assert isinstance(acts, ReconcileActivities) and isinstance(acts.runs, TemporalRuns)
+    assert acts.runs.task_queue == acts.task_queue == settings.task_queue
+    assert acts.store is store
 
 
 async def test_a_one_email_sequence_runs_end_to_end_on_the_built_worker(

@@ -14,7 +14,7 @@ import click
 
 from winback import connect, private
 from winback import settings as settings_mod
-from winback.commands import campaigns, replies, sequences, stack, tasks, watch
+from winback.commands import campaigns, reconcile, replies, sequences, stack, tasks, watch
 
 # Light to import: Starlette and uvicorn load only when `winback web` runs.
 from winback.web import web_command
@@ -32,6 +32,7 @@ for _command in (
     *tasks.COMMANDS,
     *replies.COMMANDS,
     *watch.COMMANDS,
+    *reconcile.COMMANDS,
     web_command,
 ):
     cli.add_command(_command)

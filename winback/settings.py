@@ -9,6 +9,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
 
 # HMAC-SHA256 keys shorter than its 32-byte output weaken it; `openssl rand -hex 32` gives 64.
 MIN_SECRET_BYTES: Final = 32
+# How often the reconciler looks for sequences Temporal ended before they recorded an outcome
+# (winback/reconciler.py): every 5 minutes by default; at most daily, well inside its week of
+# look-back, and no more than once a minute, since each pass lists a week of closed sequences.
+RECONCILE_EVERY_DEFAULT: Final = 300
+RECONCILE_EVERY_RANGE: Final = (60, 86_400)
 
 
 class SettingsError(Exception):
@@ -78,6 +84,20 @@ class Settings:
         /webhooks/sendgrid/inbound; every email then carries a signed Reply-To there. Unset: no
         Reply-To, and replies are matched by their thread or their sender."""
         return os.environ.get("WINBACK_INBOUND_DOMAIN", "").strip().lower()
+
+    def reconcile_every(self) -> timedelta:
+        """WINBACK_RECONCILE_EVERY: seconds between the reconciler's passes (default 300). Not a
+        whole number in RECONCILE_EVERY_RANGE raises SettingsError."""
+        text = os.environ.get("WINBACK_RECONCILE_EVERY", "").strip()
+        if not text:
+            return timedelta(seconds=RECONCILE_EVERY_DEFAULT)
+        low, high = RECONCILE_EVERY_RANGE
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise SettingsError(
+                f"WINBACK_RECONCILE_EVERY is {text[:20]!r}: give the seconds between the reconciler's "
+                f"passes as a whole number from {low} to {high} (default {RECONCILE_EVERY_DEFAULT})"
+            )
+        return timedelta(seconds=int(text))
 
     def store_opener(self) -> Callable[[], Store]:
         """The store, opened (and migrated) at the first call, from whichever thread makes it;

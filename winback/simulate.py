@@ -24,6 +24,7 @@ from activities.launch import start_sequence
 from activities.sequence import SequenceActivities
 from activities.store import Store
 from campaigns.model import Account, Campaign
+from contracts import ids
 from contracts import search_attributes as sa
 from contracts.codec import decode_input
 from contracts.sequence import SequenceResult, TaskAssignment, TaskCompletion
@@ -44,7 +45,7 @@ class InstantTaskBoard:
     async def assign(self, task: TaskAssignment) -> str:
         handle = self.client.get_workflow_handle(task.workflow_id)
         await handle.signal(
-            SequenceWorkflow.complete_task,
+            ids.COMPLETE_TASK,
             TaskCompletion(outcome="done", note="completed by the simulator", touch=task.touch),
         )
         return f"simulated:{task.workflow_id}/{task.touch}"

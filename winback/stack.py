@@ -20,7 +20,7 @@ from temporalio.client import Client
 
 from activities.store import StoreError
 from contracts import search_attributes as sa
-from winback import binaries, private
+from winback import binaries, private, reconciler
 from winback.settings import Settings
 from winback.worker import build_worker
 
@@ -177,6 +177,10 @@ async def run_up(settings: Settings) -> int:
     try:
         client = await wait_for_server(f"{HOST}:{port}")
         worker = build_worker(client, settings, store)
+        # `winback up` checked the setting before it started anything.
+        scheduled, schedule_line = await reconciler.ensure(
+            client, settings.task_queue, settings.reconcile_every()
+        )
         if port_in_use(web_port, web_host):
             # The worker is what sends; a busy web port must not keep it from starting.
             print(
@@ -190,6 +194,7 @@ async def run_up(settings: Settings) -> int:
             private.write_text(ready_file(settings), str(os.getpid()))
             print(f"Temporal UI: {ui_url(ui_port)}", flush=True)
             print(f"Outbox:      {settings.outbox_dir}", flush=True)
+            print(f"Reconciler:  {schedule_line}", file=sys.stdout if scheduled else sys.stderr, flush=True)
             if web is not None:
                 print(f"Web:         http://{web_host}:{web_port} (unsubscribe links, webhooks)", flush=True)
             print("Worker running. Ctrl-C stops the worker and the server.", flush=True)

@@ -14,20 +14,18 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
     ScheduleState,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
 )
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.store.records import WatchSource
 from contracts import ids
 from contracts.watch import WatchInput
+from winback import schedules
 
 __all__ = ["Health", "ScheduleView", "health", "jitter_for", "pause", "schedule_for", "state_of", "upsert"]
 
@@ -60,21 +58,9 @@ def schedule_for(src: WatchSource, task_queue: str) -> Schedule:
 
 
 async def upsert(client: Client, src: WatchSource, task_queue: str) -> bool:
-    """Create the source's Schedule, or update its interval and action. True when created."""
-    schedule = schedule_for(src, task_queue)
-    try:
-        await client.create_schedule(ids.watch_schedule_id(src.source_id), schedule)
-        return True
-    except ScheduleAlreadyRunningError:
-        pass
-
-    def update(old: ScheduleUpdateInput) -> ScheduleUpdate:
-        # Keep whether it is paused: re-adding a source changes its settings, not its state.
-        schedule.state = old.description.schedule.state
-        return ScheduleUpdate(schedule=schedule)
-
-    await client.get_schedule_handle(ids.watch_schedule_id(src.source_id)).update(update)
-    return False
+    """Create the source's Schedule, or update its interval and action. True when created.
+    Re-adding a source changes its settings, not whether it is paused."""
+    return await schedules.upsert(client, ids.watch_schedule_id(src.source_id), schedule_for(src, task_queue))
 
 
 async def pause(client: Client, source_id: str, *, paused: bool, note: str) -> None:

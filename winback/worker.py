@@ -1,5 +1,5 @@
-"""The worker: SequenceWorkflow, LaunchWorkflow and WatchWorkflow plus the activities with their
-real clients."""
+"""The worker: SequenceWorkflow, LaunchWorkflow, WatchWorkflow and ReconcileWorkflow plus the
+activities with their real clients."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.email import EmailTransport, OutboxTransport
 from activities.launch import LaunchActivities
+from activities.reconcile import ReconcileActivities
 from activities.sendgrid import SendGridTransport
 from activities.sequence import SequenceActivities
 from activities.store import Store
@@ -20,10 +21,11 @@ from activities.watch import WatchActivities
 from campaigns import calendar
 from winback.settings import Settings
 from workflows.launch import LaunchWorkflow
+from workflows.reconcile import ReconcileWorkflow
 from workflows.sequence import SequenceWorkflow
 from workflows.watch import WatchWorkflow
 
-WORKFLOWS: Sequence[type] = (SequenceWorkflow, LaunchWorkflow, WatchWorkflow)
+WORKFLOWS: Sequence[type] = (SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow)
 
 # Pure libraries the calendar calls from workflow code. `holidays` imports its country
 # modules (and dateutil) lazily on first use; passed through, they load once per process
@@ -39,13 +41,18 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 
 
 def activities_for(
-    impl: SequenceActivities, launch: LaunchActivities | None = None, watch: WatchActivities | None = None
+    impl: SequenceActivities,
+    launch: LaunchActivities | None = None,
+    watch: WatchActivities | None = None,
+    reconcile: ReconcileActivities | None = None,
 ) -> list[Any]:
     found: list[Any] = [impl.render_message, impl.send_email, impl.assign_task, impl.record_outcome]
     if launch is not None:
         found.append(launch.start_batch)
     if watch is not None:
         found.append(watch.poll_source)
+    if reconcile is not None:
+        found.append(reconcile.reconcile_outcomes)
     return found
 
 
@@ -74,13 +81,14 @@ def sequence_worker(
     impl: SequenceActivities,
     launch: LaunchActivities | None = None,
     watch: WatchActivities | None = None,
+    reconcile: ReconcileActivities | None = None,
 ) -> Worker:
     calendar.warm_up()
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_for(impl, launch, watch),
+        activities=activities_for(impl, launch, watch, reconcile),
         workflow_runner=workflow_runner(),
         # A launch creates thousands of workflows whose first tasks wait on the queue; the
         # default fixed pollers fetch them one at a time (~55 tasks/s on the dev server, measured
@@ -98,4 +106,5 @@ def build_worker(
     impl = impl or local_activities(settings, store)
     launch = LaunchActivities(client, store, task_queue=settings.task_queue)
     watch = WatchActivities(client, store, task_queue=settings.task_queue)
-    return sequence_worker(client, settings.task_queue, impl, launch, watch)
+    reconcile = ReconcileActivities(client, store, task_queue=settings.task_queue)
+    return sequence_worker(client, settings.task_queue, impl, launch, watch, reconcile)

@@ -61,7 +61,6 @@ LAUNCH_RETRY: Final = RetryPolicy(
 )
 
 
-
 # --- signal watchers ---------------------------------------------------------------------------
 
 # One poll: fetch (20 s timeout, 10 MB cap), parse, match, start a few sequences.
@@ -73,4 +72,21 @@ POLL_RETRY: Final = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
     maximum_attempts=5,
+)
+
+
+# --- the reconciler --------------------------------------------------------------------------
+
+# A week of closed sequences is a few visibility pages and, for the few the store has no
+# outcome for, one history each: seconds, minutes for thousands terminated at once. The
+# heartbeat after each page notices a dead worker long before the timeout would.
+RECONCILE_TIMEOUT: Final = timedelta(minutes=30)
+RECONCILE_HEARTBEAT: Final = timedelta(minutes=1)
+# A few quick retries only: the Schedule fires again within minutes, and its look-back window
+# covers whatever a failed run left; writing an outcome twice changes nothing.
+RECONCILE_RETRY: Final = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    maximum_attempts=3,
 )

@@ -13,11 +13,12 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from activities.sequence import SequenceActivities
@@ -28,35 +29,34 @@ with workflow.unsafe.imports_passed_through():
     from contracts.sequence import (
         CANCELLED,
         COMPLETED_NO_REPLY,
-        DECLINED,
-        REPLIED,
         STATE_PAUSED,
         STATE_TASK_OPEN,
         STATE_WAITING,
-        STOP_OUTCOMES,
-        DeclineNotice,
+        NextAction,
         OpenTask,
-        PauseRequest,
         RenderedMessage,
-        ReplyNotice,
-        ResumeRequest,
         SendResult,
         SequenceInput,
         SequenceResult,
-        SequenceStatus,
-        SkipRequest,
-        StopNotice,
         TaskCompletion,
         TaskReceipt,
     )
     from workflows import policies
     from workflows import sequence_requests as requests
     from workflows import sequence_text as text
+    from workflows.sequence_controls import SequenceControls
     from workflows.sequence_state import SequenceState as _State
+    from workflows.sequence_state import whole_minutes
 
 
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")
+
+
+# Changes to the workflow's code, named for workflow.patched (histories before them replay as
+# they ran).
+CANCELED_PATCH = "cancel-ends-canceled"  # a cancelled sequence ends Canceled, not Completed
+PAUSE_CHANGES_PATCH = "pause-follows-changes"  # a second pause while paused moves its end
 
 
 class _Stop(Exception):
@@ -64,7 +64,7 @@ class _Stop(Exception):
 
 
 @workflow.defn(name=ids.SEQUENCE_WORKFLOW)
-class SequenceWorkflow:
+class SequenceWorkflow(SequenceControls):
     @workflow.init
     def __init__(self, inp: SequenceInput) -> None:
         self._inp = inp
@@ -72,6 +72,7 @@ class SequenceWorkflow:
         self._published_state: str | None = None
         # The open task as the memo shows it (a copy), None when the memo shows none.
         self._published_task: OpenTask | None = None
+        self._project: Callable[[timedelta], NextAction] | None = None
 
     # --- run -----------------------------------------------------------------------------
 
@@ -79,6 +80,7 @@ class SequenceWorkflow:
     async def run(self, inp: SequenceInput) -> SequenceResult:
         self._publish()
         touches = inp.plan.touches
+        cancelled = False
         try:
             # Whole seconds: timelines read cleanly and match what a launch asked for.
             anchor = workflow.now().replace(microsecond=0)
@@ -93,13 +95,17 @@ class SequenceWorkflow:
         except _Stop:
             pass
         except asyncio.CancelledError:
-            # Cancel from the UI or CLI: a graceful end with its own outcome, not a failure.
+            # Cancel from the UI or CLI: the outcome is recorded like any other first.
             self._finish(CANCELLED, "cancelled by request")
+            cancelled = True
         assert self._s.outcome is not None
         # Sequences that started before the store existed replay without this step.
         if workflow.patched("record-outcome"):
             await self._record_outcome()
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if cancelled and workflow.patched(CANCELED_PATCH):
+            # Then it ends as Canceled in Temporal, as the UI's list and filters expect.
+            raise asyncio.CancelledError("cancelled by request")
         return text.result(inp, self._s)
 
     async def _record_outcome(self) -> None:
@@ -126,32 +132,43 @@ class SequenceWorkflow:
 
     async def _run_touch(self, touch: PlannedTouch, anchor: datetime) -> datetime:
         """Wait for the touch's moment, carry it out, and return the anchor for the next one."""
-        inp = self._inp
-        acc = inp.account
-        self._s.current_touch = touch.number
-        previous = self._s.touches[-1].at_utc if self._s.touches else None
-        moves: list[str] = []  # why the touch moved from its slot: pauses, a worker outage
+        s = self._s
+        s.current_touch = touch.number
+        previous = s.touches[-1].at_utc if s.touches else None
+        moves: list[str] = []  # why the touch moved from its slot: pauses, a worker outage, the owner
         late_floor: datetime | None = None
-        while True:
+        waits = True  # False once the owner moved the touch: the anchor is then its moment
+
+        def slot_at(start: datetime) -> calendar.SendSlot:
             with _calendar_io():
-                nominal = calendar.add_waits(anchor, touch.waits, acc.country, acc.timezone)
+                nominal = self._nominal(touch, start, waits)
                 if late_floor is not None and late_floor > nominal:
                     nominal = late_floor
-                slot = calendar.next_send_time(
-                    nominal, inp.schedule, acc.country, acc.timezone, after_utc=previous
+                return calendar.next_send_time(
+                    nominal, self._inp.schedule, self._inp.account.country, self._tz, after_utc=previous
                 )
+
+        while True:
+            slot = slot_at(anchor)
             deferred = (*moves, *slot.deferrals)
-            self._s.state = STATE_WAITING
-            self._s.next_action = text.next_action(touch, self._total, slot.at_utc, self._tz, deferred)
+            s.state = STATE_WAITING
+            s.next_action = text.next_action(touch, self._total, slot.at_utc, self._tz, deferred)
             self._publish()
+            self._project = partial(self._slot_after_pause, touch, slot_at, anchor)
             woke = await self._sleep_until(
                 slot.at_utc, f"touch {touch.number}/{self._total}: {touch.channel}"
             )
             if woke == "paused":
                 paused_at = workflow.now()
-                reason = self._s.pause_reason
+                reason = s.pause_reason
                 anchor += await self._wait_out_pause()
                 moves.append(text.pause_line(paused_at, workflow.now(), reason, self._tz))
+                continue
+            if woke == "moved":
+                req = s.take_reschedule()
+                assert req is not None
+                moves.append(text.moved_line(slot.at_utc, req.at, req.reason, self._tz))
+                anchor, waits, late_floor = req.at, False, None
                 continue
             now = workflow.now().replace(microsecond=0)
             if woke == "due" and now - slot.at_utc > policies.LATE:
@@ -162,13 +179,15 @@ class SequenceWorkflow:
                 continue
             moment = max(slot.at_utc, now)
             if woke == "skip":
-                self._s.record(touch, "skipped", note="skipped by the owner", deferred=deferred, at=moment)
+                s.record(touch, "skipped", note="skipped by the owner", deferred=deferred, at=moment)
                 return moment
             break
+        self._project = None  # carried out now: a pause from here waits for the next touch
         try:
             rendered = await self._render(touch)
         except ActivityError as err:
-            self._s.record(touch, "failed", note=text.failure_note(err), deferred=deferred, at=moment)
+            self._raise_if_cancelled(err)
+            s.record(touch, "failed", note=text.failure_note(err), deferred=deferred, at=moment)
             return moment
         # A reply may have arrived while rendering: never act after it.
         self._check_stop()
@@ -178,10 +197,16 @@ class SequenceWorkflow:
             await self._email_touch(touch, rendered, deferred, moment)
         # The next wait counts from this touch's moment (a task's assignment, not when the
         # rep got round to it), so the timeline does not drift with how fast tasks close.
-        return self._s.touches[-1].at_utc
+        return s.touches[-1].at_utc
+
+    def _nominal(self, touch: PlannedTouch, anchor: datetime, waits: bool) -> datetime:
+        if not waits:
+            return anchor
+        acc = self._inp.account
+        return calendar.add_waits(anchor, touch.waits, acc.country, acc.timezone)
 
     async def _sleep_until(self, when: datetime, summary: str) -> str:
-        """Durable, interruptible wait: returns 'due', 'paused' or 'skip'; raises _Stop."""
+        """Durable, interruptible wait: returns 'due', 'paused', 'skip' or 'moved'; raises _Stop."""
         while True:
             self._check_stop()
             if self._s.paused:
@@ -189,6 +214,8 @@ class SequenceWorkflow:
             if self._s.skip_requested == self._s.current_touch:
                 self._s.skip_requested = None
                 return "skip"
+            if self._s.reschedule is not None:
+                return "moved"
             remaining = when - workflow.now()
             if remaining <= timedelta(0):
                 return "due"
@@ -199,32 +226,61 @@ class SequenceWorkflow:
 
     def _interrupted(self) -> bool:
         s = self._s
-        return s.outcome is not None or s.paused or s.skip_requested == s.current_touch
+        return (
+            s.outcome is not None
+            or s.paused
+            or s.skip_requested == s.current_touch
+            or s.reschedule is not None
+        )
 
     async def _wait_out_pause(self) -> timedelta:
-        """Block while paused; return how long, so the remaining touches shift by it."""
+        """Block while paused; return how long, so the remaining touches shift by it. Meanwhile
+        the details show where the next action lands once the pause ends (self._project)."""
         s = self._s
         started = workflow.now()
+        s.paused_since = started
         s.state = STATE_PAUSED
         self._publish()
+        # Older sequences waited out the first `until` even when a second pause moved it.
+        follows_changes = workflow.patched(PAUSE_CHANGES_PATCH)
         while s.paused and s.outcome is None:
+            seen = s.pause_version
             timeout = None
             if s.pause_until is not None:
                 timeout = s.pause_until - workflow.now()
                 if timeout <= timedelta(0):
                     self._resume()
                     break
+                # Current details only (the state is unchanged): where the next action lands.
+                self._project_after_pause()
+                self._publish()
             try:
                 await workflow.wait_condition(
-                    lambda: not s.paused or s.outcome is not None,
+                    partial(self._pause_over, seen, follows_changes),
                     timeout=timeout,
                     timeout_summary="pause ends",
                 )
             except TimeoutError:
-                self._resume()
+                if not follows_changes or s.pause_version == seen:
+                    self._resume()
         self._check_stop()
-        # Whole minutes: a shifted touch keeps a clean time of day.
-        return timedelta(minutes=round((workflow.now() - started).total_seconds() / 60))
+        return whole_minutes(workflow.now() - started)
+
+    def _pause_over(self, seen: int, follows_changes: bool) -> bool:
+        s = self._s
+        return not s.paused or s.outcome is not None or (follows_changes and s.pause_version != seen)
+
+    def _slot_after_pause(
+        self,
+        touch: PlannedTouch,
+        slot_at: Callable[[datetime], calendar.SendSlot],
+        anchor: datetime,
+        shift: timedelta,
+    ) -> NextAction:
+        return text.next_action(touch, self._total, slot_at(anchor + shift).at_utc, self._tz)
+
+    def _due_after_pause(self, touch: PlannedTouch, due: datetime, shift: timedelta) -> NextAction:
+        return text.next_action(touch, self._total, due + shift, self._tz)
 
     async def _email_touch(
         self, touch: PlannedTouch, rendered: RenderedMessage, deferred: tuple[str, ...], moment: datetime
@@ -237,6 +293,7 @@ class SequenceWorkflow:
                 f"touch {touch.number}: send {touch.channel}",
             )
         except ActivityError as err:
+            self._raise_if_cancelled(err)
             note = text.failure_note(err)
             suppressed = text.suppressed_outcome(err)
             status = "skipped" if suppressed else "failed"
@@ -276,6 +333,7 @@ class SequenceWorkflow:
                 f"touch {touch.number}: assign {touch.channel} task",
             )
         except ActivityError as err:
+            self._raise_if_cancelled(err)
             # Nobody was given the task: no task is open, and the sequence goes on.
             s.open_task = None
             self._publish_open_task(None)
@@ -285,6 +343,7 @@ class SequenceWorkflow:
         try:
             while s.task_result is None:
                 self._check_stop()
+                self._project = partial(self._due_after_pause, touch, due)
                 if s.paused:
                     # The deadline moves with the pause, like every other touch.
                     due += await self._wait_out_pause()
@@ -311,6 +370,7 @@ class SequenceWorkflow:
                     break
         finally:
             s.open_task = None
+            self._project = None
         self._publish_open_task(None)
         result = s.task_result
         s.task_result = None
@@ -325,46 +385,6 @@ class SequenceWorkflow:
             requests.render_request(self._inp, touch, started=workflow.info().start_time),
             f"touch {touch.number}: render {touch.template}",
         )
-
-    # --- controls ------------------------------------------------------------------------
-
-    @workflow.signal(name=ids.PAUSE, description=ids.DESCRIPTIONS[ids.PAUSE])
-    def pause(self, req: PauseRequest = PauseRequest()) -> None:
-        if self._s.pause(req):
-            self._publish()
-
-    @workflow.signal(name=ids.RESUME, description=ids.DESCRIPTIONS[ids.RESUME])
-    def resume(self, req: ResumeRequest = ResumeRequest()) -> None:
-        self._resume()
-
-    @workflow.signal(name=ids.COMPLETE_TASK, description=ids.DESCRIPTIONS[ids.COMPLETE_TASK])
-    def complete_task(self, req: TaskCompletion = TaskCompletion()) -> None:
-        refused = self._s.task_report_refused(req)
-        if refused:
-            workflow.logger.warning("complete_task ignored: %s", refused)
-
-    @workflow.signal(name=ids.MARK_REPLIED, description=ids.DESCRIPTIONS[ids.MARK_REPLIED])
-    def mark_replied(self, req: ReplyNotice = ReplyNotice()) -> None:
-        self._stop_with(REPLIED, req.note or "the contact replied")
-
-    @workflow.signal(name=ids.MARK_DECLINED, description=ids.DESCRIPTIONS[ids.MARK_DECLINED])
-    def mark_declined(self, req: DeclineNotice = DeclineNotice()) -> None:
-        self._stop_with(DECLINED, req.reason or "declined")
-
-    @workflow.signal(name=ids.SKIP_TOUCH, description=ids.DESCRIPTIONS[ids.SKIP_TOUCH])
-    def skip_touch(self, req: SkipRequest = SkipRequest()) -> None:
-        self._s.request_skip(req)
-
-    @workflow.signal(name=ids.STOP, description=ids.DESCRIPTIONS[ids.STOP])
-    def stop(self, req: StopNotice = StopNotice()) -> None:
-        if req.outcome not in STOP_OUTCOMES:
-            workflow.logger.warning("stop ignored: unknown outcome")
-            return
-        self._stop_with(req.outcome, req.reason or req.outcome)
-
-    @workflow.query(name=ids.STATUS, description=ids.DESCRIPTIONS[ids.STATUS])
-    def status(self) -> SequenceStatus:
-        return text.status(self._inp, self._s)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -396,6 +416,12 @@ class SequenceWorkflow:
         # The first word wins: a decline after a reply does not rewrite history.
         if self._s.outcome is None:
             self._finish(outcome, reason)
+
+    def _raise_if_cancelled(self, err: ActivityError) -> None:
+        """A cancel that arrives while an activity runs reaches us as that activity's error:
+        it is still the cancel, not a failed touch to note and carry on from."""
+        if is_cancelled_exception(err) and workflow.patched(CANCELED_PATCH):
+            raise asyncio.CancelledError("cancelled by request")
 
     def _check_stop(self) -> None:
         if self._s.outcome is not None:

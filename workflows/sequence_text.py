@@ -7,7 +7,7 @@ state record (docs/ARCHITECTURE.md, "Packages and what may import what").
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -76,6 +76,13 @@ def pause_line(paused_at: datetime, resumed_at: datetime, reason: str, tz: str) 
     return f"{local_minute(paused_at, tz)} -> {local_minute(resumed_at, tz)}: paused{why}"
 
 
+def moved_line(was: datetime, to: datetime, reason: str, tz: str) -> str:
+    """'2027-01-12 09:00 -> 2027-01-19 14:00: moved by the owner (after their board meeting)';
+    the calendar's line from there says if the rules moved it further."""
+    why = f" ({reason})" if reason else ""
+    return f"{local_minute(was, tz)} -> {local_minute(to, tz)}: moved by the owner{why}"
+
+
 def late_line(due: datetime, woke: datetime, tz: str) -> str:
     """Why a touch missed its slot: '2027-01-11 09:00 -> 2027-01-11 22:00: overdue, no worker
     ran it in time'; the calendar's line from there says where it went instead."""
@@ -102,16 +109,42 @@ def details(s: SequenceState, total: int, tz: str, trigger: TriggerEvidence | No
 def _details(s: SequenceState, total: int, tz: str) -> str:
     if s.outcome is not None:
         return f"ended: {s.outcome} ({s.outcome_reason}) after {len(s.touches)}/{total} touches"
-    prefix = ""
+    refused = f"; {s.last_refused}" if s.last_refused else ""
     if s.paused:
-        until = f" until {local_words(s.pause_until, tz)}" if s.pause_until else ""
+        until = f" until {pause_end_words(s.pause_until, tz)}" if s.pause_until else " until resumed"
         why = f" ({s.pause_reason})" if s.pause_reason else ""
-        prefix = f"paused{until}{why}; "
+        after = s.after_pause
+        then = f"then {_action_words(s, after, tz)}" if after else "the next touch waits for the resume"
+        return f"paused{until}{why}; {then}{refused}"
     na = s.next_action
     if na is None:
-        return f"{prefix}starting"
+        return f"starting{refused}"
+    return f"{_action_words(s, na, tz)}{refused}"
+
+
+def _action_words(s: SequenceState, na: NextAction, tz: str) -> str:
     verb = "due" if s.open_task else "scheduled"
-    return f"{prefix}{na.description}, {verb} {local_words(na.at_utc, tz)}"
+    return f"{na.description}, {verb} {both_words(na.at_utc, tz)}"
+
+
+def both_words(when: datetime, tz: str) -> str:
+    """The recipient's time, then the same moment in UTC as the UI shows times by default:
+    'Thu 3 Dec 09:00 Helsinki (07:00 UTC)'."""
+    local = calendar.to_local(when, tz)
+    utc = when.astimezone(UTC)
+    day = "" if utc.date() == local.date() else f"{utc:%a} {utc.day} {utc:%b} "
+    return f"{local_words(when, tz)} ({day}{utc:%H:%M} UTC)"
+
+
+def pause_end_words(when: datetime, tz: str) -> str:
+    """'Tue 15 Dec Berlin (Mon 14 Dec 23:00 UTC)' for a pause to the start of a day there, else
+    the minute as both_words says it."""
+    local = calendar.to_local(when, tz)
+    if local.hour or local.minute:
+        return both_words(when, tz)
+    city = tz.rsplit("/", 1)[-1].replace("_", " ")
+    utc = when.astimezone(UTC)
+    return f"{local:%a} {local.day} {local:%b} {city} ({utc:%a} {utc.day} {utc:%b %H:%M} UTC)"
 
 
 def status(inp: SequenceInput, s: SequenceState) -> SequenceStatus:
@@ -127,7 +160,7 @@ def status(inp: SequenceInput, s: SequenceState) -> SequenceStatus:
         total_touches=total,
         touches=list(s.touches),
         details=details(s, total, inp.account.timezone, inp.trigger),
-        next_action=None if s.outcome else s.next_action,
+        next_action=None if s.outcome else (s.after_pause if s.paused else s.next_action),
         open_task=s.open_task,
         paused=s.paused,
         pause_reason=s.pause_reason,
@@ -135,6 +168,8 @@ def status(inp: SequenceInput, s: SequenceState) -> SequenceStatus:
         outcome=s.outcome,
         outcome_reason=s.outcome_reason,
         trigger=inp.trigger,
+        pause_until_local=local_iso(s.pause_until, inp.account.timezone) if s.pause_until else "",
+        refused=list(s.refused),
     )
 
 

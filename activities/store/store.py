@@ -360,6 +360,27 @@ class Store(LaunchLedger, ProviderEventLog, SendLedger, InboundReplyLog, WatchLo
                 self._merge_preference(conn, pref)
         return OutcomeReceipt(preference_until=None if pref is None else pref.until)
 
+    def with_outcome(self, sequences: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Those of the (workflow_id, run_id) pairs whose enrolment has an outcome; a sequence
+        still running, or one the store never heard of, is left out. Batched for the reconciler
+        (activities/reconcile.py), which asks about a week of closed sequences every few minutes."""
+        wanted = set(sequences)
+        if not wanted:
+            return set()
+        e = schema.enrolments
+        found: set[tuple[str, str]] = set()
+        with self._engine.connect() as conn:
+            # By workflow id (the primary key's first column), then the run in Python: an
+            # account has few runs, and one IN list stays within the parameter limit.
+            for ids in rowmap.chunks(sorted({workflow_id for workflow_id, _ in wanted}), _IN_CHUNK):
+                rows = conn.execute(
+                    select(e.c.workflow_id, e.c.run_id).where(
+                        self._among(e.c.workflow_id, ids), e.c.outcome.is_not(None)
+                    )
+                )
+                found.update((workflow_id, run_id) for workflow_id, run_id in rows)
+        return found & wanted
+
     def enrolments_for_plan(self, campaign_id: str) -> list[Enrolment]:
         """Running sequences in any campaign, plus every sequence this campaign ever had."""
         e = schema.enrolments

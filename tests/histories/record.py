@@ -9,23 +9,27 @@ workflow changes must keep replaying (use workflow.patched for changes).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from temporalio.client import WorkflowHistory
+from temporalio.client import Client, WorkflowFailureError, WorkflowHistory, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from activities import pipeline
 from activities.email import OutboxTransport
 from activities.launch import LaunchActivities, start_sequence
+from activities.reconcile import TERMINATED, ClosedRun, ReconcileActivities, TemporalRuns
 from activities.sequence import SequenceActivities
 from activities.store.records import WatchSource
 from activities.tasks import FolderTaskBoard
 from activities.watch import WatchActivities
 from campaigns.months import add_months
 from campaigns.plan import build_plan
-from contracts.ids import watch_schedule_id
+from contracts.ids import reconcile_schedule_id, watch_schedule_id
+from contracts.reconcile import ReconcileInput
 from contracts.sequence import DeclineNotice, PauseRequest, ReplyNotice, ResumeRequest, TaskCompletion
 from contracts.watch import WatchInput
 from tests.factories import (
@@ -39,6 +43,7 @@ from tests.factories import (
 from winback import binaries
 from winback.simulate import InstantTaskBoard, register_search_attributes
 from winback.worker import sequence_worker
+from workflows.reconcile import ReconcileWorkflow
 from workflows.sequence import SequenceWorkflow
 from workflows.watch import WatchWorkflow
 
@@ -54,6 +59,18 @@ triggers:
     milestones: [months_6]
     playbook: time_based
 """
+
+
+class KnownRuns(TemporalRuns):
+    """The sequences this script closed, in place of visibility's list, which the time-skipping
+    server does not serve; their histories are read from the server as in production."""
+
+    def __init__(self, client: Client, task_queue: str) -> None:
+        super().__init__(client, task_queue)
+        self.runs: list[ClosedRun] = []
+
+    async def closed(self, *, after: datetime) -> AsyncIterator[Sequence[ClosedRun]]:
+        yield [run for run in self.runs if run.closed_at > after]
 
 
 def missing(name: str) -> bool:
@@ -82,7 +99,9 @@ async def main() -> None:
             )
             launch = LaunchActivities(env.client, store, task_queue="record")
             watch = WatchActivities(env.client, store, task_queue="record")
-            async with sequence_worker(env.client, "record", impl, launch, watch):
+            closed = KnownRuns(env.client, "record")
+            reconcile = ReconcileActivities(env.client, store, task_queue="record", runs=closed)
+            async with sequence_worker(env.client, "record", impl, launch, watch, reconcile):
                 if missing("sequence_t1_full.json"):
                     full = sequence_input(make_account(account_id="HIST-T1"))
                     handle = await start_sequence(env.client, "record", full)
@@ -151,6 +170,55 @@ async def main() -> None:
                     )
                     await handle.result()
                     keep("watch_time_poll.json", await handle.fetch_history())
+
+                if missing("sequence_console.json"):
+                    # The CSM's console: a refused Update (no event), a signal read as refused,
+                    # a pause to a date where the customer is, a second pause moving its end,
+                    # a reschedule, then a cancel that ends the sequence Canceled.
+                    console = sequence_input(
+                        make_account(account_id="HIST-CONSOLE", country="DE", timezone="Europe/Berlin")
+                    )
+                    handle = await start_sequence(env.client, "record", console)
+                    while not (await handle.query(SequenceWorkflow.status)).touches:
+                        await env.sleep(timedelta(hours=6))
+                    with contextlib.suppress(WorkflowUpdateFailedError):
+                        await handle.execute_update("pause", {"until": "15.12.2026"})
+                    await handle.signal("pause", {"until": "15.12.2026"})
+                    today = (await env.get_current_time()).date()
+                    await handle.execute_update("pause", {"until": (today + timedelta(days=3)).isoformat()})
+                    await handle.execute_update(
+                        "pause", {"until": (today + timedelta(days=6)).isoformat(), "reason": "on leave"}
+                    )
+                    await env.sleep(timedelta(days=7))
+                    await handle.execute_update(
+                        "reschedule",
+                        {"at": (today + timedelta(days=20)).isoformat(), "reason": "after the fair"},
+                    )
+                    await env.sleep(timedelta(days=1))
+                    await handle.cancel()
+                    with contextlib.suppress(WorkflowFailureError):
+                        await handle.result()
+                    keep("sequence_console.json", await handle.fetch_history())
+
+                if missing("reconcile_terminated.json"):
+                    # A sequence terminated from outside after its first email: one pass records it.
+                    stopped = sequence_input(make_account(account_id="HIST-TERMINATED"))
+                    handle = await start_sequence(env.client, "record", stopped)
+                    await env.sleep(timedelta(days=1))
+                    await handle.terminate(reason="customer asked us to stop, by phone")
+                    described = await handle.describe()
+                    assert described.close_time is not None
+                    closed.runs.append(
+                        ClosedRun(handle.id, handle.result_run_id or "", TERMINATED, described.close_time)
+                    )
+                    handle = await env.client.start_workflow(
+                        ReconcileWorkflow.run,
+                        ReconcileInput(),
+                        id=f"{reconcile_schedule_id('record')}-history",
+                        task_queue="record",
+                    )
+                    assert (await handle.result()).recorded == 1
+                    keep("reconcile_terminated.json", await handle.fetch_history())
 
             # Since the open-task memo: a task nobody reports at once (the board only files it).
             board = SequenceActivities(

@@ -6,4 +6,5 @@ campaigns  plan, launch, simulate
 progress   a launch's progress: the live bar, its one-line form and its JSON
 sequences  status, pause, resume, cancel
 tasks      tasks, task done
+reconcile  reconcile: outcomes of sequences Temporal terminated, timed out or failed
 """

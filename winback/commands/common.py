@@ -12,7 +12,7 @@ import contextlib
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
@@ -81,6 +81,15 @@ def check_secret(settings: settings_mod.Settings) -> None:
     missing-but-makeable secret is made now, a weak or unreadable one is one line and exit 2."""
     try:
         settings.unsubscribe_secret()
+    except settings_mod.SettingsError as err:
+        fail(str(err), EXIT_BAD_INPUT)
+
+
+def check_reconcile_every(settings: settings_mod.Settings) -> timedelta:
+    """WINBACK_RECONCILE_EVERY, for the commands that keep the reconciler's Schedule; a bad
+    value is one line and exit 2, before anything starts."""
+    try:
+        return settings.reconcile_every()
     except settings_mod.SettingsError as err:
         fail(str(err), EXIT_BAD_INPUT)
 

@@ -9,15 +9,23 @@ from datetime import datetime
 from typing import Any
 
 import click
-from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowExecution,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from contracts import ids
 from contracts import search_attributes as sa
 from contracts.ids import SEQUENCE_WORKFLOW, launch_workflow_id, workflow_id_for
 from contracts.launch import LaunchProgress
-from contracts.sequence import PauseRequest, ResumeRequest, SequenceStatus
+from contracts.sequence import ActionResult, SequenceStatus
 from winback import settings as settings_mod
-from winback.commands.common import client_or_fail, fail, open_store, parse_moment, run
+from winback.commands.common import EXIT_BAD_INPUT, client_or_fail, fail, open_store, parse_moment, run
 from winback.commands.progress import launch_json, progress_line
 from workflows.launch import LaunchWorkflow
 from workflows.sequence import SequenceWorkflow
@@ -62,6 +70,9 @@ def status_lines(status: SequenceStatus) -> list[str]:
         f"tier {status.tier}  owner {status.owner_handle}  state {status.state}",
         f"now: {status.details}",
     ]
+    if status.pause_until is not None:
+        lines.append(f"paused until: {status.pause_until_local} ({status.pause_until.isoformat()})")
+    lines += [f"refused: {line}" for line in status.refused]
     if status.next_action:
         na = status.next_action
         lines.append(f"next: {na.description} at {na.at_local} ({na.at_utc.isoformat()})")
@@ -187,23 +198,26 @@ async def campaign_status(
 
 @click.command()
 @click.argument("account_id")
-@click.option("--until", "until_text", default=None, help="ISO date or moment to resume by itself.")
+@click.option(
+    "--until",
+    "until_text",
+    default=None,
+    help="Date (the start of that day where the customer is) or local time to resume by itself.",
+)
 @click.option("--reason", default="", help="Why (shown in the UI).")
 def pause(account_id: str, until_text: str | None, reason: str) -> None:
     """Pause a sequence; the remaining touches shift by the pause."""
-    until: datetime | None = None
     if until_text:
-        until = parse_moment(
+        # Only the form is checked here; the sequence reads it in the customer's time zone.
+        parse_moment(
             until_text, f"--until: {until_text!r} is not an ISO date or moment; write e.g. 2027-04-15"
         )
 
     async def main() -> None:
         client = await client_or_fail()
         await query_status(client, account_id)
-        await handle_for(client, account_id).signal(
-            SequenceWorkflow.pause, PauseRequest(until=until, reason=reason)
-        )
-        click.echo(f"paused {account_id}" + (f" until {until.isoformat()}" if until else ""))
+        done = await update_sequence(client, account_id, ids.PAUSE, {"until": until_text, "reason": reason})
+        click.echo(f"{account_id}: {done.details}")
 
     run(main)
 
@@ -216,10 +230,24 @@ def resume(account_id: str) -> None:
     async def main() -> None:
         client = await client_or_fail()
         await query_status(client, account_id)
-        await handle_for(client, account_id).signal(SequenceWorkflow.resume, ResumeRequest())
-        click.echo(f"resumed {account_id}")
+        done = await update_sequence(client, account_id, ids.RESUME, {})
+        click.echo(f"{account_id}: {done.details}")
 
     run(main)
+
+
+async def update_sequence(
+    client: Client, account_id: str, name: str, payload: dict[str, Any]
+) -> ActionResult:
+    """One of the sequence's validated Updates; a refusal is its one line and exit 2."""
+    try:
+        done: ActionResult = await handle_for(client, account_id).execute_update(
+            name, payload, result_type=ActionResult
+        )
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        fail(cause.message if isinstance(cause, ApplicationError) else str(cause or err), EXIT_BAD_INPUT)
+    return done
 
 
 @click.command()

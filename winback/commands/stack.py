@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from winback import connect, stack
+from winback import connect, reconciler, stack
 from winback import settings as settings_mod
-from winback.commands.common import check_secret, client_or_fail, open_store, run
+from winback.commands.common import check_reconcile_every, check_secret, client_or_fail, open_store, run
 
 
 @click.command()
@@ -18,6 +18,7 @@ def up(detach: bool) -> None:
     settings = settings_mod.load()
     # Here, not in the background process: a detached `up` could only report it as a log tail.
     check_secret(settings)
+    check_reconcile_every(settings)
     if detach:
         sys.exit(stack.detach(settings))
     sys.exit(run(lambda: stack.run_up(settings)))
@@ -36,6 +37,7 @@ def worker() -> None:
 
     settings = settings_mod.load()
     check_secret(settings)
+    every = check_reconcile_every(settings)
     store = open_store(settings)
 
     async def main() -> None:
@@ -44,6 +46,9 @@ def worker() -> None:
             f"worker on task queue {settings.task_queue} at {connect.address()}, "
             f"store {store.url_for_display}"
         )
+        # Every worker writes it: whichever starts first creates it, the others keep it current.
+        done, line = await reconciler.ensure(client, settings.task_queue, every)
+        click.echo(line, err=not done)
         await build_worker(client, settings, store).run()
 
     run(main)

@@ -15,11 +15,12 @@ from temporalio.client import Client, WorkflowExecution
 from temporalio.service import RPCError
 
 from campaigns.model import owner_handle
+from contracts import ids
 from contracts import search_attributes as sa
 from contracts.ids import OPEN_TASK_MEMO
-from contracts.sequence import STATE_TASK_OPEN, TASK_OUTCOMES, OpenTask, SequenceStatus, TaskCompletion
+from contracts.sequence import STATE_TASK_OPEN, TASK_OUTCOMES, OpenTask, SequenceStatus
 from winback.commands.common import client_or_fail, fail, run
-from winback.commands.sequences import SEQUENCES, handle_for, query_status
+from winback.commands.sequences import SEQUENCES, query_status, update_sequence
 from workflows.sequence import SequenceWorkflow
 
 
@@ -123,11 +124,12 @@ def task_done(account_id: str, outcome: str, note: str) -> None:
         st = await query_status(client, account_id)
         if st.open_task is None:
             fail(f"account {account_id} has no open task (state {st.state}); `winback tasks` lists them")
-        await handle_for(client, account_id).signal(
-            SequenceWorkflow.complete_task,
-            TaskCompletion(outcome=outcome, note=note, touch=st.open_task.touch),
+        touch = st.open_task.touch
+        # The Update, not the signal: a task that closed meanwhile is refused, not ignored.
+        await update_sequence(
+            client, account_id, ids.COMPLETE_TASK, {"outcome": outcome, "note": note, "touch": touch}
         )
-        click.echo(f"touch {st.open_task.touch} of {account_id}: {outcome}")
+        click.echo(f"touch {touch} of {account_id}: {outcome}")
 
     run(main)
 
