@@ -332,7 +332,7 @@ async def test_a_csm_steers_sequences_from_the_web_ui(stack: Stack, browser: Bro
         assert details.startswith("touch ") and "/5: " in details
         # The static summary, set when the sequence started, in a frame of its own.
         summary = page.frame_locator("iframe#user-metadata-summary").locator("body")
-        await expect(summary).to_contain_text("demo: product_gap for ACC-1001 (T1)")
+        await expect(summary).to_contain_text("Win-back · ACC-1001 · T1 · product gap · demo")
         await shot(page, "sequence-details.png")
 
         # --- pause: a bad date is refused in the dialog, a good one pauses -----------------
@@ -420,6 +420,9 @@ async def test_a_csm_steers_sequences_from_the_web_ui(stack: Stack, browser: Bro
         await expect(page.get_by_test_id("execution-status").first).to_have_text(
             re.compile(r"^\s*canceled\s*$", re.I)
         )
+        cancelled = await status(stack, "ACC-1004")
+        assert cancelled["outcome"] == "cancelled" and cancelled["state"] == "cancelled"
+        assert await current_details(page) == cancelled["details"]
         await shot(page, "canceled.png")
         await listed(stack.client, 'WinbackState="cancelled"', {"winback-ACC-1004"})
         await listed(stack.client, 'ExecutionStatus="Canceled"', {"winback-ACC-1004"})
