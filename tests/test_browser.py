@@ -258,7 +258,7 @@ def monday(today: date) -> date:
 
 
 @pytest.mark.integration
-async def test_a_csm_steers_sequences_from_the_web_ui(stack: Stack, browser: Browser) -> None:
+async def test_a_csm_steers_sequences_from_the_web_ui(browser: Browser, stack: Stack) -> None:
     expect.set_options(timeout=20_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
