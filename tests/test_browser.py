@@ -294,10 +294,7 @@ async def test_a_csm_steers_sequences_from_the_web_ui(browser: Browser, stack: S
     context = await browser.new_context(
         viewport={"width": 1280, "height": 800}, locale="en-US", timezone_id="Europe/Helsinki"
     )
-    columns = json.dumps({NAMESPACE: [{"label": label} for label in COLUMNS]})
-    await context.add_init_script(
-        f"window.localStorage.setItem({json.dumps(COLUMNS_KEY)}, {json.dumps(columns)})"
-    )
+    await context.add_init_script(COLUMNS_SNIPPET)
     page = await context.new_page()
     try:
         # --- my sequences, with the Winback columns ----------------------------------------
