@@ -22,7 +22,7 @@ from activities.email import OutboxTransport
 from activities.tasks import FolderTaskBoard
 from contracts.sequence import TaskAssignment
 from tests.cli import REPO, env_for
-from winback import stack
+from winback import encryption, stack
 from winback.settings import MIN_SECRET_BYTES, Settings, SettingsError
 
 SECRET_VAR = "WINBACK_UNSUBSCRIBE_SECRET"
@@ -268,7 +268,8 @@ def test_the_dev_server_keeps_its_database_private(tmp_path: Path, loose_umask: 
     port = free_port()
     server = stack.start_dev_server(settings, port=port, ui_port=free_port())
     try:
-        asyncio.run(stack.wait_for_server(f"{stack.HOST}:{port}", timeout=60))
+        converter = encryption.converter_for(settings)
+        asyncio.run(stack.wait_for_server(f"{stack.HOST}:{port}", converter, timeout=60))
         files = {p.name: mode(p) for p in settings.temporal_dir.iterdir()}
     finally:
         server.terminate()

@@ -8,7 +8,7 @@ import click
 
 from winback import connect, stack
 from winback import settings as settings_mod
-from winback.commands.common import check_secret, client_or_fail, open_store, run
+from winback.commands.common import check_codec, check_secret, client_or_fail, open_store, run
 
 
 @click.command()
@@ -18,6 +18,7 @@ def up(detach: bool) -> None:
     settings = settings_mod.load()
     # Here, not in the background process: a detached `up` could only report it as a log tail.
     check_secret(settings)
+    check_codec(settings, token=True)
     if detach:
         sys.exit(stack.detach(settings))
     sys.exit(run(lambda: stack.run_up(settings)))
@@ -36,6 +37,7 @@ def worker() -> None:
 
     settings = settings_mod.load()
     check_secret(settings)
+    check_codec(settings)
     store = open_store(settings)
 
     async def main() -> None:
