@@ -9,6 +9,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from contracts.ids import OPEN_TASK_MEMO
+from tests.cli import codec_converter
 from winback.worker import workflow_runner
 from workflows.launch import LaunchWorkflow
 from workflows.sequence import SequenceWorkflow
@@ -53,6 +54,19 @@ async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
         workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow], workflow_runner=workflow_runner()
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_history_replays_with_the_codec(path: Path) -> None:
+    # Written before the codec: its plain payloads pass through the codec's decode unchanged.
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(
+        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow],
+        workflow_runner=workflow_runner(),
+        data_converter=codec_converter(),
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
