@@ -234,6 +234,7 @@ def parse_account(
     row: int,
 ) -> Account | None:
     """One row's Account, or None when a problem was reported (every problem is)."""
+
     def get(column: str) -> str:
         return v.get(column, "")
 
@@ -308,7 +309,7 @@ def parse_account(
     if churned_on is not None:
         cells.check_date(churned_on, "churned_on", "or leave it empty for an at-risk account", report)
 
-    reason = _keyword(get("churn_reason"))
+    reason = keyword(get("churn_reason"))
     if not reason:
         report("churn_reason", f"is empty; use one of {', '.join(CHURN_REASONS)}")
     elif reason not in CHURN_REASONS:
@@ -317,7 +318,7 @@ def parse_account(
             f"unknown churn reason {excerpt(get('churn_reason'))}; {choose_from(reason, CHURN_REASONS)}",
         )
 
-    departure = _keyword(get("departure")) or "neutral"
+    departure = keyword(get("departure")) or "neutral"
     if departure not in DEPARTURES:
         report(
             "departure",
@@ -391,8 +392,8 @@ def parse_account(
 
 # Picklist values repeat in every row: each distinct one is worked out once (also _locale).
 @lru_cache(maxsize=1024)
-def _keyword(text: str) -> str:
-    # "Product gap" and "product-gap" in a CRM picklist mean product_gap.
+def keyword(text: str) -> str:
+    """A picklist value as the rules name it: "Product gap" and "product-gap" mean product_gap."""
     return re.sub(r"[\s-]+", "_", text.strip().lower())
 
 
