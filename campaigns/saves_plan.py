@@ -24,22 +24,23 @@
         }
       ],
       "totals": {
-        "accounts": 8,                      # rows in the plan
+        "accounts": 9,                      # rows in the plan
         "included": 5, "excluded": 3,
         "past_renewals": 1,                 # excluded because the renewal is past (any risk)
-        "by_risk": {"none": 1, "watch": 2, "at_risk": 5},
+        "by_risk": {"none": 1, "watch": 2, "at_risk": 6},
                                             # every row; always these three keys
         "by_save_probability": {"high": 1, "medium": 2, "low": 2},
-        "by_value": {"high": 2, "medium": 2, "low": 1},
+        "by_value": {"high": 3, "medium": 1, "low": 1},
         "by_effort": {"full": 2, "standard": 1, "light": 1, "none": 1},
-        "by_mode": {"comprehensive": 1, "compressed": 2, "emergency": 2},
+        "by_mode": {"comprehensive": 1, "compressed": 3, "emergency": 1},
                                             # these four: included rows only, always every key
-        "executive_escalations": 2,
-        "arr_at_risk": 245000               # the ARR of the included rows
+        "executive_escalations": 1,
+        "arr_at_risk": 201900               # the ARR of the included rows
       }
     }
 
-Keys appear in the order shown.
+Keys appear in the order shown; the numbers are campaigns/examples/renewals.csv as of
+2027-03-01 (tests/golden/saves-plan-2027-03-01.json holds that output byte for byte).
 """
 
 from __future__ import annotations
