@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
+import temporalio.converter
 from accounts_csv import write_accounts
 from measure import CpuWindow, Sampler, Verification, sample_ids, verify
 from reference import TASK_QUEUE as REFERENCE_QUEUE
@@ -37,6 +38,8 @@ from campaigns.campaign import load_campaign
 from campaigns.plan import build_plan, launch_order
 from contracts.ids import TASK_QUEUE as WINBACK_QUEUE
 from contracts.ids import launch_workflow_id, workflow_id_for
+from winback import encryption
+from winback.settings import Settings
 from workflows.launch import LaunchWorkflow
 
 CAMPAIGN: Final = REPO / "campaigns" / "examples" / "spring-winback.yaml"
@@ -89,7 +92,8 @@ async def reference_phase(args: argparse.Namespace, root: Path, pollers: str) ->
     sampler = Sampler()
     worker: subprocess.Popen[bytes] | None = None
     try:
-        client = await server.start()
+        # The reference worker holds no customer data and runs without the codec (bench/reference.py).
+        client = await server.start(temporalio.converter.default())
         sampler.watch("server", server.pid)
         sampler.start()
         worker_log = root / "worker.log"
@@ -201,7 +205,9 @@ async def winback_phase(args: argparse.Namespace, root: Path) -> PhaseResult:
     worker: subprocess.Popen[bytes] | None = None
     launch: subprocess.Popen[bytes] | None = None
     try:
-        client = await server.start()
+        # The codec keys the worker and `launch` processes read from the same data folder.
+        settings = Settings(data_dir=data_dir, task_queue=WINBACK_QUEUE, public_url="http://localhost:8000")
+        client = await server.start(encryption.converter_for(settings))
         sampler.watch("server", server.pid)
         sampler.start()
         # DATABASE_URL unset: the store is a SQLite file in the empty data folder, as locally.

@@ -28,6 +28,8 @@ class SleepAWeek:
 
 
 async def main() -> None:
+    # Without Winback's codec (winback/encryption.py): this workload carries no customer data,
+    # and it is the baseline of what the server and a bare worker cost.
     client = await Client.connect(os.environ.get("TEMPORAL_ADDRESS", "localhost:7233"))
     # The SDK's default worker (as `winback worker` has) unless told otherwise. bench/launch.py
     # also runs it with BENCH_WF_POLLER=autoscaling: the defaults poll the queue where new

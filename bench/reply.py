@@ -41,6 +41,7 @@ from activities.store import Store  # noqa: E402
 from activities.tasks import FolderTaskBoard  # noqa: E402
 from contracts import ids  # noqa: E402
 from tests.factories import make_account, sequence_input  # noqa: E402
+from winback import encryption  # noqa: E402
 from winback.inbound_webhook import PATH, InboundReplies  # noqa: E402
 from winback.sequence_actions import TemporalSequences  # noqa: E402
 from winback.settings import Settings  # noqa: E402
@@ -109,7 +110,9 @@ async def until_waiting(client: Client, workflow_ids: list[str]) -> None:
 async def measure(n: int, sample: int, root: Path) -> list[float]:
     server = DevServer(root / "temporal")
     (root / "temporal").mkdir(parents=True)
-    client = await server.start()
+    settings = Settings(data_dir=root, task_queue=QUEUE, public_url="https://winback.example")
+    # The codec of production, with the keys the web app below reads from the same folder.
+    client = await server.start(encryption.converter_for(settings))
     try:
         os.environ.setdefault("WINBACK_UNSUBSCRIBE_SECRET", "bench-unsubscribe-secret-of-32-bytes-or-more")
         store = Store.open(f"sqlite:///{root}/winback.db")
@@ -129,7 +132,6 @@ async def measure(n: int, sample: int, root: Path) -> list[float]:
             async def connect() -> Client:
                 return client
 
-            settings = Settings(data_dir=root, task_queue=QUEUE, public_url="https://winback.example")
             config = InboundReplies(
                 secret=SECRET.encode(),
                 store=lambda: store,

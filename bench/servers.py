@@ -26,6 +26,7 @@ from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 
 from contracts.ids import TASK_QUEUE as WINBACK_QUEUE
 from winback import stack
@@ -140,13 +141,15 @@ class DevServer:
         assert self.proc is not None
         return self.proc.pid
 
-    async def start(self) -> Client:
+    async def start(self, data_converter: DataConverter) -> Client:
+        """The server, and a client with `data_converter`: the codec of the workers it talks to
+        (winback.encryption.converter_for), or the SDK's default for the plain reference worker."""
         settings = Settings(data_dir=self.root, task_queue=WINBACK_QUEUE, public_url="http://localhost:8000")
         cmd = [*stack.dev_server_command(settings, port=self.port, ui_port=self.ui_port)]
         cmd += ["--metrics-port", str(self.metrics_port)]
         self.proc = spawn(cmd, self.root / "server.log", clean_env())
         try:
-            return await stack.wait_for_server(self.address)
+            return await stack.wait_for_server(self.address, data_converter)
         except TimeoutError as err:
             raise BenchError(f"{err}\n{tail(self.root / 'server.log')}") from err
 

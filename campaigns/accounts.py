@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Final
+from typing import Final, Generic, TypeVar
 from urllib.parse import urlparse
 
 from campaigns import cells, countries, zones
@@ -51,6 +51,8 @@ OPTIONAL_COLUMNS: Final = (
 )
 COLUMNS: Final = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
+T = TypeVar("T")
+
 # It becomes part of the workflow id `winback-{account_id}`, visible and typed in the UI.
 ACCOUNT_ID_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 # A sequence's workflow id is "winback-<account id>" and a launch's "winback-launch-<campaign
@@ -73,20 +75,46 @@ class AccountsFile:
 
 def load_accounts(path: Path) -> AccountsFile:
     """Read the CSV; raises ConfigError only for problems with the file as a whole."""
+    read = read_rows(path, parse_account)
+    return AccountsFile(
+        accounts=read.items, errors=read.errors, rows=read.rows, invalid_rows=read.invalid_rows
+    )
+
+
+@dataclass(frozen=True)
+class Rows(Generic[T]):
+    """What read_rows made of a file: the valid rows' records and one line per problem."""
+
+    items: tuple[T, ...]  # the valid rows, in file order
+    errors: tuple[str, ...]
+    rows: int  # rows read, valid or not; blank rows are not counted
+    invalid_rows: tuple[tuple[str, str], ...]  # as AccountsFile.invalid_rows
+
+
+def read_rows(
+    path: Path,
+    parse: RowParser[T],
+    *,
+    required: tuple[str, ...] = REQUIRED_COLUMNS,
+    optional: tuple[str, ...] = OPTIONAL_COLUMNS,
+) -> Rows[T]:
+    """Read an accounts-shaped CSV with `parse` for each row; raises ConfigError only for
+    problems with the file as a whole. Files with more columns than the accounts file (the
+    saves file of campaigns/renewals.py) pass theirs and a parser that calls parse_account."""
     source = display_path(path)
     text = read_text(path, source)
     if not text.strip():
         raise ConfigError(
             [
                 f"{source}: the file is empty; export the accounts with a header row such as "
-                f"{','.join(REQUIRED_COLUMNS)}"
+                f"{','.join(required)}"
             ]
         )
     parsed = read_table(text, source, delimiter(text))
     table = parsed.records
-    header = _header(table[0], source)
+    header = _header(table[0], source, required, (*required, *optional))
 
-    accounts: list[Account] = []
+    items: list[T] = []
     errors: list[str] = []
     seen_ids: dict[str, int] = {}
     invalid: list[tuple[str, str]] = []
@@ -117,20 +145,18 @@ def load_accounts(path: Path) -> AccountsFile:
             values = {name: record[i].strip() for name, i in columns}
         else:
             values = {name: (record[i].strip() if i < len(record) else "") for name, i in columns}
-        report = _RowReport(source, row)
+        report = RowReport(source, row)
         if cells.CONTROL_RE.search("".join(values.values())):
             _control_characters(values, report)
-        account = _account(values, report, seen_ids, row)
+        item = parse(values, report, seen_ids, row)
         errors.extend(report.lines)
         if report.lines:
             invalid.append((_row_name(values.get("account_id", ""), row), report.summary()))
-        elif account is not None:
-            accounts.append(account)
+        elif item is not None:
+            items.append(item)
     if parsed.broken_rows:
         raise ConfigError(errors)  # no row after a broken quote can be trusted, nor skipped
-    return AccountsFile(
-        accounts=tuple(accounts), errors=tuple(errors), rows=rows, invalid_rows=tuple(invalid)
-    )
+    return Rows(items=tuple(items), errors=tuple(errors), rows=rows, invalid_rows=tuple(invalid))
 
 
 def _row_name(account_id: str, row: int) -> str:
@@ -139,7 +165,7 @@ def _row_name(account_id: str, row: int) -> str:
     return account_id if ACCOUNT_ID_RE.fullmatch(account_id) else f"row {row}"
 
 
-class _RowReport:
+class RowReport:
     """Problems of one row: `file: row N, column C: problem; fix`."""
 
     def __init__(self, source: str, row: int) -> None:
@@ -161,7 +187,14 @@ class _RowReport:
         return " | ".join(line[len(self.source) + 2 :] for line in self.lines)
 
 
-def _header(names: list[str], source: str) -> dict[str, int]:
+# Makes a row's record from its trimmed cells (every known column, "" when absent), reporting
+# each problem through the RowReport; the seen ids and the row number catch a repeated id.
+RowParser = Callable[[dict[str, str], RowReport, dict[str, int], int], T | None]
+
+
+def _header(
+    names: list[str], source: str, required: tuple[str, ...], known: tuple[str, ...]
+) -> dict[str, int]:
     header: dict[str, int] = {}
     lines: list[str] = []
     unknown: list[str] = []
@@ -169,11 +202,11 @@ def _header(names: list[str], source: str) -> dict[str, int]:
         name = normal_column(cell)
         if name in header:
             lines.append(f"{source}: row 1: column '{name}' appears twice; keep one of them")
-        elif name in COLUMNS:
+        elif name in known:
             header[name] = i
         elif name:
             unknown.append(name)
-    for column in REQUIRED_COLUMNS:
+    for column in required:
         if column in header:
             continue
         guess = closest(column, unknown)
@@ -186,7 +219,7 @@ def _header(names: list[str], source: str) -> dict[str, int]:
     return header
 
 
-def _control_characters(values: dict[str, str], report: _RowReport) -> None:
+def _control_characters(values: dict[str, str], report: RowReport) -> None:
     for column, value in values.items():
         problem = cells.control_problem(value)
         if problem is not None:
@@ -194,12 +227,14 @@ def _control_characters(values: dict[str, str], report: _RowReport) -> None:
             report.quiet.add(column)
 
 
-def _account(
+def parse_account(
     v: dict[str, str],
     report: Callable[[str, str], None],
     seen_ids: dict[str, int],
     row: int,
 ) -> Account | None:
+    """One row's Account, or None when a problem was reported (every problem is)."""
+
     def get(column: str) -> str:
         return v.get(column, "")
 
@@ -274,7 +309,7 @@ def _account(
     if churned_on is not None:
         cells.check_date(churned_on, "churned_on", "or leave it empty for an at-risk account", report)
 
-    reason = _keyword(get("churn_reason"))
+    reason = keyword(get("churn_reason"))
     if not reason:
         report("churn_reason", f"is empty; use one of {', '.join(CHURN_REASONS)}")
     elif reason not in CHURN_REASONS:
@@ -283,7 +318,7 @@ def _account(
             f"unknown churn reason {excerpt(get('churn_reason'))}; {choose_from(reason, CHURN_REASONS)}",
         )
 
-    departure = _keyword(get("departure")) or "neutral"
+    departure = keyword(get("departure")) or "neutral"
     if departure not in DEPARTURES:
         report(
             "departure",
@@ -357,8 +392,8 @@ def _account(
 
 # Picklist values repeat in every row: each distinct one is worked out once (also _locale).
 @lru_cache(maxsize=1024)
-def _keyword(text: str) -> str:
-    # "Product gap" and "product-gap" in a CRM picklist mean product_gap.
+def keyword(text: str) -> str:
+    """A picklist value as the rules name it: "Product gap" and "product-gap" mean product_gap."""
     return re.sub(r"[\s-]+", "_", text.strip().lower())
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "check_handle",
     "control_problem",
     "looks_like_email",
+    "parse_date",
 ]
 
 Report = Callable[[str, str], None]
@@ -85,6 +86,11 @@ def arr(text: str, report: Report) -> float | None:
 
 def check_date(text: str, column: str, or_else: str, report: Report) -> None:
     """A YYYY-MM-DD day in DATE_YEARS; `or_else` ends the fix (what else the cell may be)."""
+    parse_date(text, column, or_else, report)
+
+
+def parse_date(text: str, column: str, or_else: str, report: Report) -> date | None:
+    """The day of a check_date cell, or None when it is reported."""
     example = f"write it as YYYY-MM-DD such as 2026-03-01, {or_else}"
     try:
         day = date.fromisoformat(text) if _DATE_RE.fullmatch(text) else None
@@ -92,9 +98,12 @@ def check_date(text: str, column: str, or_else: str, report: Report) -> None:
         day = None
     if day is None:
         report(column, f"{excerpt(text)} is not a date; {example}")
-    elif not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
+        return None
+    if not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
         first, last = DATE_YEARS
         report(column, f"{excerpt(text)} is out of range: the year must be {first}-{last}; {example}")
+        return None
+    return day
 
 
 def check_email(value: str, column: str, report: Report) -> bool:

@@ -10,6 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
 from contracts import search_attributes as sa
+from tests.cli import codec_converter
 from tests.pg import (
     fresh_schema,
     postgres_url,  # noqa: F401  (the session fixture, used via getfixturevalue)
@@ -52,9 +53,11 @@ async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest.fixture(scope="session")
 async def dev_env(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WorkflowEnvironment]:
-    """The real dev server (the one `winback up` runs), with Winback's search attributes."""
+    """The real dev server (the one `winback up` runs), with Winback's search attributes; its
+    client encrypts like every Winback client, with the keys of tests/cli.py."""
     db = tmp_path_factory.mktemp("temporal") / "temporal.db"
     env = await WorkflowEnvironment.start_local(
+        data_converter=codec_converter(),
         dev_server_existing_path=str(binaries.temporal_cli()),
         dev_server_database_filename=str(db),
         search_attributes=list(sa.ALL),

@@ -36,6 +36,7 @@ def test_the_command_names_are_the_contract() -> None:
         "signals",
         "release",
         "reconcile",
+        "saves",
     }
     task = cli.commands["task"]
     assert hasattr(task, "commands") and set(task.commands) == {"done"}
@@ -44,6 +45,8 @@ def test_the_command_names_are_the_contract() -> None:
     assert set(watch.commands) == {"add", "list", "pause", "resume", "run-once"}
     signals = cli.commands["signals"]
     assert hasattr(signals, "commands") and set(signals.commands) == {"scan"}
+    saves = cli.commands["saves"]
+    assert hasattr(saves, "commands") and set(saves.commands) == {"plan"}
 
 
 @pytest.mark.integration  # runs the real winback command in a subprocess

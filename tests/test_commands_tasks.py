@@ -22,7 +22,7 @@ from activities.launch import start_sequence
 from contracts import search_attributes as sa
 from contracts.ids import OPEN_TASK_MEMO
 from contracts.sequence import OpenTask, SequenceStatus
-from tests.cli import env_for, winback
+from tests.cli import codec_converter, env_for, winback
 from tests.factories import make_account, sequence_input, task_first_input, temp_store
 from winback.commands.tasks import listed_task, open_tasks, task_json, task_lines, tasks_query
 from winback.settings import Settings
@@ -122,6 +122,18 @@ async def test_a_listed_sequence_shows_its_task_from_memo_and_search_attributes(
     row = await listed_task(listed("ACC-1", open_task(due), owner="jonas"))
     assert row == task_json("ACC-1", "spring", "jonas", open_task(due))
     assert await listed_task(listed("ACC-2", None)) is None
+
+
+async def test_an_encrypted_memo_is_read_with_the_client_s_codec() -> None:
+    due = datetime(2027, 3, 25, 7, 0, tzinfo=UTC)
+    converter = codec_converter()
+    plain = listed("ACC-1", open_task(due), owner="jonas")
+    [sealed] = await converter.encode([open_task(due)])
+    assert b"Hi Aino" not in sealed.SerializeToString()
+    plain.raw_info.memo.fields[OPEN_TASK_MEMO].CopyFrom(sealed)
+    # list_workflows hands each execution the client's converter: the codec's, for Winback.
+    wf = WorkflowExecution._from_raw_info(plain.raw_info, "default", converter)
+    assert await listed_task(wf) == task_json("ACC-1", "spring", "jonas", open_task(due))
 
 
 async def test_one_list_and_a_status_query_only_for_a_sequence_without_the_memo() -> None:

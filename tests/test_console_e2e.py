@@ -8,18 +8,29 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+import threading
 import uuid
+from dataclasses import replace
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.exceptions import CancelledError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.email import Delivery, OutboxTransport
+from activities.launch import start_sequence
+from campaigns.model import WEEKDAYS, Schedule
 from contracts import ids
+from contracts.sequence import CANCELLED, ActionResult, SequenceInput
 from tests.cli import EXAMPLES, env_for, winback
-from tests.factories import temp_store
+from tests.factories import make_account, make_campaign, sequence_input, temp_store
+from tests.test_sequence import running_worker
 from winback import binaries
 from winback.settings import Settings
+from winback.simulate import InstantTaskBoard
 from winback.worker import build_worker
 from workflows.sequence import SequenceWorkflow
 
@@ -40,7 +51,7 @@ async def test_an_update_with_an_unreadable_date_exits_non_zero_with_the_message
 ) -> None:
     queue = f"console-{uuid.uuid4()}"
     settings = Settings(data_dir=tmp_path, task_queue=queue, public_url="https://winback.example")
-    account = "ACC-1001"
+    account = "ACC-1004"  # Berlin; no other test launches it on the shared dev server
     async with build_worker(dev_env.client, settings, temp_store(tmp_path)):
         run = await winback(
             "launch",
@@ -81,15 +92,12 @@ async def test_an_update_with_an_unreadable_date_exits_non_zero_with_the_message
         assert doc["state"] != "paused" and len(doc["refused"]) == 1
         assert 'pause refused: "until"' in doc["refused"][0] and 'pause refused: "until"' in doc["details"]
 
-        good = await temporal(
-            dev_env,
-            "workflow", "update", "execute",
-            "--workflow-id", workflow_id,
-            "--name", "pause",
-            "--input", json.dumps({"until": None, "reason": "customer on leave"}),
-        )  # fmt: skip
-        assert good.returncode == 0, good.stderr
-        assert "paused until resumed (customer on leave)" in good.stdout
+        # A good one is taken; its answer is encrypted like every payload (the CLI reads it with
+        # --codec-endpoint, the UI through `winback web`'s codec endpoint).
+        done = await handle.execute_update(
+            "pause", {"until": None, "reason": "customer on leave"}, result_type=ActionResult
+        )
+        assert done.details.startswith("paused until resumed (customer on leave)")
 
         meta = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
         updates = {d.name: d.description for d in meta.definition.update_definitions}
@@ -104,7 +112,55 @@ async def test_an_update_with_an_unreadable_date_exits_non_zero_with_the_message
         }
         assert all(updates.values())
         described = await handle.describe()
-        assert await described.static_summary() == (
-            "Win-back · ACC-1001 · T1 · product gap · spring-winback-2027"
-        )
+        # What the list and the detail page show first: ids and labels, never a person.
+        assert await described.static_summary() == "Win-back · ACC-1004 · T1 · service · spring-winback-2027"
         await handle.cancel()
+        # Ended before its worker goes: nothing of this test stays running on the shared server.
+        with pytest.raises(WorkflowFailureError):
+            await handle.result()
+
+
+class SlowTransport(OutboxTransport):
+    """The provider takes its time over the first email: a cancel arrives while it is sent."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.sending = threading.Event()
+        self.release = threading.Event()
+
+    def deliver(self, key: str, message: EmailMessage) -> Delivery:
+        self.sending.set()
+        self.release.wait(30)  # a slow provider; the sequence is cancelled meanwhile
+        return super().deliver(key, message)
+
+
+def email_first_input(account_id: str) -> SequenceInput:
+    """A sequence whose first touch is an email due the moment it starts (no window, weekend or
+    holiday defers it)."""
+    always = Schedule(
+        window_start="00:00", window_end="24:00", weekdays=WEEKDAYS, quarter_end_blackout_days=0
+    )
+    inp = sequence_input(make_account(account_id=account_id, country=""), make_campaign(schedule=always))
+    first = replace(inp.plan.touches[0], waits=())
+    return replace(inp, plan=replace(inp.plan, touches=(first, *inp.plan.touches[1:])))
+
+
+async def test_a_cancel_while_a_touch_is_being_sent_still_ends_the_sequence_canceled(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    transport = SlowTransport(tmp_path / "outbox")
+    async with running_worker(
+        dev_env, tmp_path / "outbox", InstantTaskBoard(dev_env.client), transport=transport
+    ) as tq:
+        handle = await start_sequence(dev_env.client, tq, email_first_input(f"CON-{uuid.uuid4().hex[:8]}"))
+        assert await asyncio.to_thread(transport.sending.wait, 30)
+        await handle.cancel()
+        with pytest.raises(WorkflowFailureError) as ended:
+            # Before the fix the cancel was taken for a failed send and the sequence went on.
+            async with asyncio.timeout(30):
+                await handle.result()
+        transport.release.set()
+        assert isinstance(ended.value.cause, CancelledError)
+        assert (await handle.describe()).status == WorkflowExecutionStatus.CANCELED
+        status = await handle.query(SequenceWorkflow.status)
+    assert status.outcome == CANCELLED and status.touches == []

@@ -59,6 +59,22 @@ async def test_plan_json_is_byte_identical(campaign: str, as_of: str, tmp_path: 
     check(f"plan-{campaign}-{as_of}.json", done.out)
 
 
+@pytest.mark.parametrize("as_of", ["2027-03-01"])
+async def test_saves_plan_json_is_byte_identical(as_of: str, tmp_path: Path) -> None:
+    done = await winback(
+        "saves",
+        "plan",
+        "--accounts",
+        str(EXAMPLES / "renewals.csv"),
+        "--as-of",
+        as_of,
+        "--json",
+        env=env_for(None, tmp_path),
+    )
+    assert done.code == 0, done.err
+    check(f"saves-plan-{as_of}.json", done.out)
+
+
 def shifted_accounts(folder: Path) -> Path:
     rows = list(csv.DictReader(io.StringIO((EXAMPLES / "accounts.csv").read_text())))
     for row in rows:

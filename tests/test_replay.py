@@ -12,6 +12,7 @@ from temporalio.worker import Replayer
 
 from contracts.ids import OPEN_TASK_MEMO
 from contracts.reconcile import ReconcileResult
+from tests.cli import codec_converter
 from winback.worker import workflow_runner
 from workflows.launch import LaunchWorkflow
 from workflows.reconcile import ReconcileWorkflow
@@ -105,3 +106,16 @@ def test_no_summary_in_a_history_names_a_person(path: Path) -> None:
     assert summaries or path.name.startswith(("launch", "watch", "reconcile"))
     people = ("Aino", "Korhonen", "Mikko", "@")
     assert not [text for text in summaries if any(p in text for p in people)]
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_history_replays_with_the_codec(path: Path) -> None:
+    # Written before the codec: its plain payloads pass through the codec's decode unchanged.
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(
+        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow],
+        workflow_runner=workflow_runner(),
+        data_converter=codec_converter(),
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None

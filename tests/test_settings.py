@@ -22,7 +22,7 @@ from activities.email import OutboxTransport
 from activities.tasks import FolderTaskBoard
 from contracts.sequence import TaskAssignment
 from tests.cli import REPO, env_for
-from winback import stack
+from winback import encryption, stack
 from winback.settings import MIN_SECRET_BYTES, Settings, SettingsError
 
 SECRET_VAR = "WINBACK_UNSUBSCRIBE_SECRET"
@@ -280,7 +280,8 @@ def test_the_dev_server_keeps_its_database_private(tmp_path: Path, loose_umask: 
     port = free_port()
     server = stack.start_dev_server(settings, port=port, ui_port=free_port())
     try:
-        asyncio.run(stack.wait_for_server(f"{stack.HOST}:{port}", timeout=60))
+        converter = encryption.converter_for(settings)
+        asyncio.run(stack.wait_for_server(f"{stack.HOST}:{port}", converter, timeout=60))
         files = {p.name: mode(p) for p in settings.temporal_dir.iterdir()}
     finally:
         server.terminate()
@@ -289,3 +290,82 @@ def test_the_dev_server_keeps_its_database_private(tmp_path: Path, loose_umask: 
     assert files == dict.fromkeys(files, 0o600), files
     assert mode(settings.temporal_dir) == 0o700
     assert mode(settings.data_dir) == 0o700
+
+
+# --- the codec endpoint's token and the UI's origin ---------------------------------------
+
+
+TOKEN_VAR = "WINBACK_CODEC_TOKEN"
+
+
+def test_a_codec_token_is_made_once_privately_and_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loose_umask: None
+) -> None:
+    monkeypatch.delenv(TOKEN_VAR, raising=False)
+    settings = settings_in(tmp_path / "data")
+    token = settings.codec_token()
+    assert len(token) >= MIN_SECRET_BYTES and token.isalnum()
+    assert settings_in(tmp_path / "data").codec_token() == token
+    assert mode(settings.codec_token_file) == 0o600 and mode(tmp_path / "data") == 0o700
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["codec.token"], "a temp file was left"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("short-token", "too short"), ("a/b" * 20, "not URL-safe"), ("tok en" * 10, "not URL-safe")],
+)
+def test_a_short_or_unsafe_codec_token_variable_is_refused_without_showing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, problem: str
+) -> None:
+    monkeypatch.setenv(TOKEN_VAR, value)
+    with pytest.raises(SettingsError) as refused:
+        settings_in(tmp_path / "data").codec_token()
+    line = str(refused.value)
+    assert "\n" not in line and TOKEN_VAR in line and problem in line and "openssl rand -hex 32" in line
+    assert value not in line
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_codec_token_variable_is_the_token_and_blank_means_unset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TOKEN_VAR, f"  {GOOD_SECRET}~._-  ")
+    assert settings_in(tmp_path / "data").codec_token() == f"{GOOD_SECRET}~._-".encode()
+    assert not (tmp_path / "data").exists()
+    # docker-compose.yml passes it through blank unless .env sets it: then the file's.
+    monkeypatch.setenv(TOKEN_VAR, "  ")
+    made = settings_in(tmp_path / "data").codec_token()
+    assert made == (tmp_path / "data" / "codec.token").read_text().strip().encode()
+
+
+@pytest.mark.parametrize("content", ["", "\n", "abc\n", "a/b" * 20])
+def test_a_bad_codec_token_file_is_an_error_and_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str
+) -> None:
+    monkeypatch.delenv(TOKEN_VAR, raising=False)
+    token_file = tmp_path / "codec.token"
+    token_file.write_text(content)
+    with pytest.raises(SettingsError) as refused:
+        settings_in(tmp_path).codec_token()
+    line = str(refused.value)
+    assert "\n" not in line and str(token_file) in line and "openssl rand -hex 32" in line
+    if content.strip():
+        assert content.strip() not in line
+    assert token_file.read_text() == content
+
+
+def test_a_codec_token_path_that_cannot_be_read_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(TOKEN_VAR, raising=False)
+    (tmp_path / "codec.token").mkdir()
+    with pytest.raises(SettingsError) as refused:
+        settings_in(tmp_path).codec_token()
+    assert "\n" not in str(refused.value) and str(tmp_path / "codec.token") in str(refused.value)
+
+
+def test_the_ui_origin_defaults_to_winback_up_s_ui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WINBACK_UI_ORIGIN", raising=False)
+    assert settings_in(tmp_path).ui_origin() == "http://localhost:8233"
+    monkeypatch.setenv("WINBACK_UI_ORIGIN", " https://temporal.example.com/ ")
+    assert settings_in(tmp_path).ui_origin() == "https://temporal.example.com"

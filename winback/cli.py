@@ -14,7 +14,7 @@ import click
 
 from winback import connect, private
 from winback import settings as settings_mod
-from winback.commands import campaigns, reconcile, replies, sequences, stack, tasks, watch
+from winback.commands import campaigns, reconcile, replies, saves, sequences, stack, tasks, watch
 
 # Light to import: Starlette and uvicorn load only when `winback web` runs.
 from winback.web import web_command
@@ -33,6 +33,7 @@ for _command in (
     *replies.COMMANDS,
     *watch.COMMANDS,
     *reconcile.COMMANDS,
+    *saves.COMMANDS,
     web_command,
 ):
     cli.add_command(_command)

@@ -1,7 +1,9 @@
 """Connecting to Temporal through the SDK's environment configuration.
 
 TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS settings and profiles in
-temporal.toml all work as the SDK documents, so Temporal Cloud needs no code change.
+temporal.toml all work as the SDK documents, so Temporal Cloud needs no code change. Every client
+encrypts what it sends with the codec of winback/encryption.py, and so does every worker built on
+one (a Worker takes its client's data converter).
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from temporalio.runtime import (
     TelemetryFilter,
 )
 
+from winback import encryption
+from winback import settings as settings_mod
+
 DEFAULT_ADDRESS = "localhost:7233"
 
 
@@ -31,8 +36,11 @@ def connect_config() -> dict[str, Any]:
     return config
 
 
-async def connect() -> Client:
-    return await Client.connect(**connect_config())
+async def connect(settings: settings_mod.Settings | None = None) -> Client:
+    """A client with the codec of the settings' keys (loaded first: bad keys raise SettingsError
+    before anything connects)."""
+    converter = encryption.converter_for(settings or settings_mod.load())
+    return await Client.connect(**connect_config(), data_converter=converter)
 
 
 def address() -> str:

@@ -1,5 +1,5 @@
 """The data folder is its owner's alone: it holds contact emails (the store, the outbox, tasks, the
-Temporal database) and the unsubscribe secret. Folders are 0700 and files 0600
+Temporal database), the unsubscribe secret and the codec's keys and token. Folders are 0700 and files 0600
 (docs/ARCHITECTURE.md, "Rules and where they live")."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import tempfile
 from pathlib import Path
 from typing import Final
 
@@ -47,3 +48,28 @@ def write_text(path: Path, text: str) -> None:
     """Path.write_text, but a new file is 0600 whatever the umask."""
     with os.fdopen(open_file(path, os.O_WRONLY | os.O_TRUNC), "w") as fh:
         fh.write(text)
+
+
+def create_once(path: Path, text: str) -> None:
+    """`text` in a new private file at `path`, unless another process puts one there first.
+
+    Readers never see a partial file: the text is written and synced under a temporary name,
+    then linked into place. link() refuses to replace a file, so the first process to get there
+    wins and every other one reads that same file."""
+    make_folder(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
+    # The new name itself must survive a crash, or the next start makes a different one.
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
+import re
 import secrets
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,12 @@ MIN_SECRET_BYTES: Final = 32
 # look-back, and no more than once a minute, since each pass lists a week of closed sequences.
 RECONCILE_EVERY_DEFAULT: Final = 300
 RECONCILE_EVERY_RANGE: Final = (60, 86_400)
+# The Temporal UI's own address when `winback up` runs it: the one origin whose pages may call
+# the codec endpoint from a browser (winback/codec_server.py).
+DEFAULT_UI_ORIGIN: Final = "http://localhost:8233"
+# The codec token travels in a URL path (winback/codec_server.py), so only characters that need
+# no escaping there.
+_URL_SAFE_TOKEN: Final = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 class SettingsError(Exception):
@@ -62,6 +67,58 @@ class Settings:
     @property
     def secret_file(self) -> Path:
         return self.data_dir / "unsubscribe.secret"
+
+    @property
+    def codec_key_file(self) -> Path:
+        """The codec's keys when WINBACK_CODEC_KEYS is unset (winback/encryption.py)."""
+        return self.data_dir / "codec.keys"
+
+    @property
+    def codec_token_file(self) -> Path:
+        return self.data_dir / "codec.token"
+
+    def ui_origin(self) -> str:
+        """WINBACK_UI_ORIGIN: the scheme, host and port of the Temporal Web UI as the browser
+        shows them; only pages from there may call the codec endpoint."""
+        return os.environ.get("WINBACK_UI_ORIGIN", "").strip().rstrip("/") or DEFAULT_UI_ORIGIN
+
+    def codec_token(self) -> bytes:
+        """WINBACK_CODEC_TOKEN, or for local use a random one kept in the data folder: what a
+        request to the codec endpoint must carry, as `Authorization: Bearer` or in its path.
+
+        Shorter than MIN_SECRET_BYTES, with characters a URL path would have to escape, or an
+        empty, cut-off or unreadable file raise SettingsError (one line that never shows it):
+        whoever has the token can decrypt every workflow's data."""
+        var = "WINBACK_CODEC_TOKEN"
+        # Blank is unset, as for the other optional settings: docker-compose.yml passes it
+        # through blank unless .env sets it.
+        value = os.environ.get(var, "").strip() or None
+        if value is not None:
+            problem = _token_problem(value)
+            if problem:
+                raise SettingsError(
+                    f"{var} is {problem}: it lets the Temporal UI and CLI decrypt workflow data and "
+                    f"needs at least {MIN_SECRET_BYTES} letters, digits, '-', '_', '.' or '~'; set it to "
+                    f"the output of `openssl rand -hex 32`, or unset it to use a token kept in "
+                    f"{self.codec_token_file}"
+                )
+            return value.encode()
+        path = self.codec_token_file
+        token = read_or_create(
+            path,
+            lambda: secrets.token_hex(32) + "\n",
+            what="codec token",
+            instead=f"set {var} to the output of `openssl rand -hex 32`",
+        ).strip()
+        problem = _token_problem(token)
+        if problem:
+            # Never a token: an empty one would open the endpoint. Leave the file for its owner.
+            raise SettingsError(
+                f"{path} holds a codec token that is {problem} (it needs at least {MIN_SECRET_BYTES} "
+                f"letters, digits, '-', '_', '.' or '~'); delete it to have Winback make a new one, "
+                f"or write one with `openssl rand -hex 32 > {path}`"
+            )
+        return token.encode()
 
     def sendgrid_webhook_public_key(self) -> str | None:
         """SENDGRID_WEBHOOK_PUBLIC_KEY, the verification key of SendGrid's Signed Event Webhook
@@ -153,29 +210,39 @@ class Settings:
         return key
 
 
-def _create_secret(path: Path) -> None:
-    """A new random secret at `path`, unless another process puts one there first.
+def _token_problem(token: str) -> str:
+    """What is wrong with a codec token ("" when nothing is), in words that never quote it."""
+    if not token:
+        return "empty"
+    if len(token) < MIN_SECRET_BYTES:
+        return "too short"
+    if not _URL_SAFE_TOKEN.fullmatch(token):
+        return "not URL-safe"
+    return ""
 
-    Readers never see a partial file: the key is written and synced under a temporary name, then
-    linked into place. link() refuses to replace a file, so the first process to get there wins
-    and every other one reads that same key."""
-    private.make_folder(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
+
+def read_or_create(path: Path, make: Callable[[], str], *, what: str, instead: str) -> str:
+    """The text of the private file at `path`, made first with `make()` when there is none
+    (atomically: processes starting together all read the same one). A file that cannot be
+    read or made raises SettingsError naming `what` and the path, then offering `instead`."""
     try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-    finally:
-        os.unlink(tmp)
-    # The new name itself must survive a crash, or the next start makes a different key.
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+        try:
+            return path.read_text()
+        except FileNotFoundError:
+            private.create_once(path, make())
+            return path.read_text()
+    except (OSError, UnicodeDecodeError) as err:
+        reason = getattr(err, "strerror", None) or type(err).__name__
+        raise SettingsError(
+            f"cannot read or create the {what} {path} ({reason}); make {path.parent} a folder "
+            f"Winback can write to, or {instead}"
+        ) from None
+
+
+def _create_secret(path: Path) -> None:
+    """A new random secret at `path`, unless another process puts one there first (then every
+    process reads that one): private.create_once."""
+    private.create_once(path, secrets.token_hex(32))
 
 
 def load() -> Settings:

@@ -1,5 +1,7 @@
 """The local stack behind `winback up`: Temporal's dev server (with its Web UI), a worker, and the
-web service (`winback web`: unsubscribe links and webhooks) on WINBACK_WEB_HOST:WINBACK_WEB_PORT."""
+web service (`winback web`: unsubscribe links, webhooks and the codec endpoint) on
+WINBACK_WEB_HOST:WINBACK_WEB_PORT. Every client here encrypts with the codec
+(winback/encryption.py), and the UI decrypts through the web service's codec endpoint."""
 
 from __future__ import annotations
 
@@ -17,10 +19,11 @@ from typing import TYPE_CHECKING
 
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 
 from activities.store import StoreError
 from contracts import search_attributes as sa
-from winback import binaries, private, reconciler
+from winback import binaries, codec_server, encryption, private, reconciler
 from winback.settings import Settings
 from winback.worker import build_worker
 
@@ -50,8 +53,20 @@ def ui_url(ui_port: int = UI_PORT) -> str:
     return f"http://localhost:{ui_port}"
 
 
+def web_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches the web service listening on host:port."""
+    if host in ("", "0.0.0.0", "::"):
+        host = HOST  # listening everywhere: this machine's own address works
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def dev_server_command(settings: Settings, port: int = PORT, ui_port: int = UI_PORT) -> list[str]:
+    """The dev server `winback up` runs. Its UI gets the web service's codec endpoint as a URL
+    with the codec token in its path (the UI cannot send it as a header: winback/codec_server.py),
+    so the token is in this command line, readable by this machine's other users; so is the UI
+    itself, which decrypts for anyone who opens it."""
     private.make_folder(settings.temporal_dir)
+    codec_endpoint = codec_server.ui_endpoint(web_url(*web_address()), settings.codec_token())
     return [
         str(binaries.temporal_cli()),
         "server",
@@ -72,6 +87,10 @@ def dev_server_command(settings: Settings, port: int = PORT, ui_port: int = UI_P
         "synchronous=normal",
         "--log-level",
         "error",
+        "--ui-codec-endpoint",
+        codec_endpoint,
+        # The UI would fetch its news from the internet on every visit; a local stack needs none.
+        "--ui-disable-news-fetch",
         *sa.cli_flags(),
     ]
 
@@ -89,12 +108,14 @@ def port_in_use(port: int, host: str = HOST) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-async def wait_for_server(address: str, timeout: float = 60.0) -> Client:
+async def wait_for_server(address: str, data_converter: DataConverter, timeout: float = 60.0) -> Client:
+    """A client of the server at `address` once it answers; `data_converter` is the codec's
+    (encryption.converter_for), which the worker and the web service built on it share."""
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
-            client = await Client.connect(address)
+            client = await Client.connect(address, data_converter=data_converter)
             await client.workflow_service.get_system_info(GetSystemInfoRequest())
             return client
         except Exception as err:  # not up yet
@@ -165,6 +186,8 @@ async def run_up(settings: Settings) -> int:
     except StoreError as err:
         print(str(err), file=sys.stderr)
         return 1
+    # `winback up` checked the keys already; loaded once here for the client, worker and web.
+    converter = encryption.converter_for(settings)
     ready_file(settings).unlink(missing_ok=True)
     server = start_dev_server(settings, port, ui_port)
     stop = asyncio.Event()
@@ -175,7 +198,7 @@ async def run_up(settings: Settings) -> int:
     web: uvicorn.Server | None = None
     web_task: asyncio.Task[None] | None = None
     try:
-        client = await wait_for_server(f"{HOST}:{port}")
+        client = await wait_for_server(f"{HOST}:{port}", converter)
         worker = build_worker(client, settings, store)
         # `winback up` checked the setting before it started anything.
         scheduled, schedule_line = await reconciler.ensure(
@@ -196,7 +219,11 @@ async def run_up(settings: Settings) -> int:
             print(f"Outbox:      {settings.outbox_dir}", flush=True)
             print(f"Reconciler:  {schedule_line}", file=sys.stdout if scheduled else sys.stderr, flush=True)
             if web is not None:
-                print(f"Web:         http://{web_host}:{web_port} (unsubscribe links, webhooks)", flush=True)
+                print(
+                    f"Web:         {web_url(web_host, web_port)} (unsubscribe links, webhooks, "
+                    "the UI's codec endpoint)",
+                    flush=True,
+                )
             print("Worker running. Ctrl-C stops the worker and the server.", flush=True)
             while not stop.is_set() and server.poll() is None:
                 with contextlib.suppress(TimeoutError):

@@ -1,4 +1,6 @@
-"""`winback web`: the HTTP side of Winback. For now a health check and one-click unsubscribe.
+"""`winback web`: the HTTP side of Winback: a health check, one-click unsubscribe, the SendGrid
+webhooks (winback/webhooks.py, winback/inbound_webhook.py) and the codec endpoint the Temporal UI
+and CLI decrypt workflow data with (winback/codec_server.py).
 
 One-click unsubscribe (RFC 8058): every email carries `List-Unsubscribe: <{WINBACK_PUBLIC_URL}/u/TOKEN>`
 and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, so a mailbox provider unsubscribes the
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
+    from winback.codec_server import CodecEndpoint
     from winback.inbound_webhook import InboundReplies
     from winback.webhooks import SendGridEvents, SequenceStopper
 
@@ -130,14 +133,16 @@ def create_app(
     sendgrid_events: SendGridEvents | None = None,
     sequences: SequenceStopper | None = None,
     inbound_replies: InboundReplies | None = None,
+    codec: CodecEndpoint | None = None,
 ) -> Starlette:
     """The ASGI app. Without `record_unsubscribe` it records into the store named by the settings;
-    without `sequences` it signals through a Temporal client connected on first use."""
+    without `sequences` it signals through a Temporal client connected on first use; without
+    `codec` the codec endpoint uses the settings' keys and token (bad ones raise SettingsError)."""
     from starlette.applications import Starlette
     from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse
     from starlette.routing import Route
 
-    from winback import inbound_webhook, webhooks
+    from winback import codec_server, inbound_webhook, webhooks
 
     secret = settings.unsubscribe_secret()
     record = record_unsubscribe if record_unsubscribe is not None else store_recorder(settings)
@@ -212,6 +217,7 @@ def create_app(
             *inbound_webhook.routes(
                 inbound_replies or inbound_webhook.from_settings(settings, TemporalSequences())
             ),
+            *codec_server.routes(codec or codec_server.from_settings(settings)),
         ]
     )
 
@@ -317,10 +323,12 @@ def web_command(host: str, port: int) -> None:
     settings = settings_mod.load()
     logging.getLogger("winback.web").setLevel(logging.INFO)
     from activities.store import StoreError
+    from winback import codec_server
 
     try:
         # Before the store opens: with a weak key the service must not start at all.
         settings.unsubscribe_secret()
+        codec = codec_server.from_settings(settings)
     except settings_mod.SettingsError as err:
         click.echo(str(err), err=True)  # one line, never the secret
         sys.exit(2)
@@ -330,12 +338,17 @@ def web_command(host: str, port: int) -> None:
         click.echo(str(err), err=True)  # one line, password masked
         sys.exit(1)
     click.echo(f"web on http://{host}:{port} (unsubscribe links: {settings.public_url}/u/...)")
+    # Never the token itself: it decrypts every workflow's data.
+    click.echo(
+        f"codec endpoint: http://{host}:{port}{codec_server.PREFIX} (Authorization: Bearer <token>, "
+        f"or {codec_server.PREFIX}/<token>; the token is WINBACK_CODEC_TOKEN or {settings.codec_token_file})"
+    )
     from winback import inbound_webhook, webhooks
 
     sequences = TemporalSequences()
     events = webhooks.from_settings(settings, stopper=sequences)
     replies = inbound_webhook.from_settings(settings, sequences)
     app = create_app(
-        settings, record, sendgrid_events=events, sequences=sequences, inbound_replies=replies
+        settings, record, sendgrid_events=events, sequences=sequences, inbound_replies=replies, codec=codec
     )
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from activities import unsubscribe
+from tests.cli import CODEC_KEYS
 from tests.fuzz.support import fuzz
 from winback.settings import Settings
 from winback.web import Recorded, create_app
@@ -86,7 +87,12 @@ class _NoSequences:
 @contextmanager
 def _client() -> Iterator[tuple[TestClient, _Recorder]]:
     recorder = _Recorder()
-    env = {"WINBACK_UNSUBSCRIBE_SECRET": SECRET.decode()}
+    # Every secret from the environment: nothing may be made in the (missing) data folder.
+    env = {
+        "WINBACK_UNSUBSCRIBE_SECRET": SECRET.decode(),
+        "WINBACK_CODEC_KEYS": CODEC_KEYS,
+        "WINBACK_CODEC_TOKEN": "fuzz-codec-token-0123456789abcdef0123456789",
+    }
     with mock.patch.dict(os.environ, env), TestClient(
         create_app(
             Settings(data_dir=Path("/nonexistent"), task_queue="t", public_url="https://x"),

@@ -61,6 +61,8 @@ def run(coro: Callable[[], Awaitable[T]]) -> T:
 async def client_or_fail() -> Client:
     try:
         return await connect.connect()
+    except settings_mod.SettingsError as err:
+        fail(str(err), EXIT_BAD_INPUT)  # the codec's keys: one line, never a key
     except Exception as err:
         fail(
             f"cannot reach Temporal at {connect.address()} ({type(err).__name__}); "
@@ -90,6 +92,20 @@ def check_reconcile_every(settings: settings_mod.Settings) -> timedelta:
     value is one line and exit 2, before anything starts."""
     try:
         return settings.reconcile_every()
+    except settings_mod.SettingsError as err:
+        fail(str(err), EXIT_BAD_INPUT)
+
+
+def check_codec(settings: settings_mod.Settings, *, token: bool = False) -> None:
+    """For the commands that run a worker or the codec endpoint, before they start anything:
+    the codec's keys (and with `token`, the endpoint's token) are made now if missing; bad ones
+    are one line and exit 2."""
+    from winback import encryption
+
+    try:
+        encryption.load_keyring(settings)
+        if token:
+            settings.codec_token()
     except settings_mod.SettingsError as err:
         fail(str(err), EXIT_BAD_INPUT)
 

@@ -8,7 +8,14 @@ import click
 
 from winback import connect, reconciler, stack
 from winback import settings as settings_mod
-from winback.commands.common import check_reconcile_every, check_secret, client_or_fail, open_store, run
+from winback.commands.common import (
+    check_codec,
+    check_reconcile_every,
+    check_secret,
+    client_or_fail,
+    open_store,
+    run,
+)
 
 
 @click.command()
@@ -19,6 +26,7 @@ def up(detach: bool) -> None:
     # Here, not in the background process: a detached `up` could only report it as a log tail.
     check_secret(settings)
     check_reconcile_every(settings)
+    check_codec(settings, token=True)
     if detach:
         sys.exit(stack.detach(settings))
     sys.exit(run(lambda: stack.run_up(settings)))
@@ -38,6 +46,7 @@ def worker() -> None:
     settings = settings_mod.load()
     check_secret(settings)
     every = check_reconcile_every(settings)
+    check_codec(settings)
     store = open_store(settings)
 
     async def main() -> None:

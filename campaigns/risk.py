@@ -1,0 +1,61 @@
+"""Red flags and the risk level of a renewal (issue 12, at-risk renewal saves).
+
+A red flag is each signal the CRM lists for the account, plus a health score below 50. No flag:
+risk `none`. One flag: `watch` (the owner reviews the account; no save starts), except that a
+competitor evaluation alone already makes the account `at_risk`: a customer comparing offers
+decides on its own clock, not ours. Two or more flags: `at_risk`. A flag listed twice counts once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+__all__ = [
+    "AT_RISK_FLAGS",
+    "FLAGS",
+    "HEALTH_FLAG",
+    "HEALTH_FLAG_BELOW",
+    "RISK_LEVELS",
+    "SIGNALS",
+    "SOLE_FLAGS_AT_RISK",
+    "red_flags",
+    "risk_level",
+]
+
+# The `signals` column's values, in the order a plan lists them.
+SIGNALS: Final = (
+    "engagement_drop",
+    "negative_feedback",
+    "competitor_evaluation",
+    "budget_pressure",
+    "champion_left",
+    "usage_decline",
+    "business_change",
+)
+# A health score (0-100) below this is a red flag of its own.
+HEALTH_FLAG_BELOW: Final = 50
+HEALTH_FLAG: Final = "low_health_score"
+FLAGS: Final = (*SIGNALS, HEALTH_FLAG)
+
+RISK_LEVELS: Final = ("none", "watch", "at_risk")
+# This many distinct flags make an account at risk...
+AT_RISK_FLAGS: Final = 2
+# ...and so does any one of these alone.
+SOLE_FLAGS_AT_RISK: Final = frozenset({"competitor_evaluation"})
+
+
+def red_flags(signals: Iterable[str], health_score: float | None) -> tuple[str, ...]:
+    """The distinct flags, in FLAGS order; `signals` must be SIGNALS values (the loader checks)."""
+    found = set(signals)
+    if health_score is not None and health_score < HEALTH_FLAG_BELOW:
+        found.add(HEALTH_FLAG)
+    return tuple(flag for flag in FLAGS if flag in found)
+
+
+def risk_level(flags: Iterable[str]) -> str:
+    """`none`, `watch` or `at_risk` for the flags (duplicates count once)."""
+    distinct = set(flags)
+    if len(distinct) >= AT_RISK_FLAGS or distinct & SOLE_FLAGS_AT_RISK:
+        return "at_risk"
+    return "watch" if distinct else "none"
