@@ -142,8 +142,7 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
         WINBACK_UI_PORT=str(ui_port),
         WINBACK_WEB_PORT=str(web_port),
         WINBACK_PUBLIC_URL=f"http://127.0.0.1:{web_port}",
-        # The only page origin the web service's codec endpoint answers: this UI's.
-        WINBACK_UI_ORIGIN=f"http://localhost:{ui_port}",
+        # No WINBACK_UI_ORIGIN: `winback up` gives its codec endpoint its own UI's origin.
     )
     up = await winback("up", "--detach", env=env)
     assert up.code == 0, up.out + up.err

@@ -172,8 +172,12 @@ async def test_a_refused_action_s_message_stays_readable_without_the_codec() -> 
     converter = encryption.data_converter(keyring(OLD))
     said = 'pause refused: "until" must be a date like 2026-12-15'
     failure = Failure()
-    await converter.encode_failure(ApplicationError(said, type=ids.REFUSED_ERROR), failure)
+    try:
+        raise ApplicationError(said, type=ids.REFUSED_ERROR)
+    except ApplicationError as err:
+        await converter.encode_failure(err, failure)
     assert failure.message == said and not failure.HasField("encoded_attributes")
+    assert failure.stack_trace == ""  # the UI's dialog would show the worker's file paths
     back = await converter.decode_failure(failure)
     assert isinstance(back, ApplicationError) and back.message == said and back.type == ids.REFUSED_ERROR
 

@@ -147,7 +147,7 @@ class FailureConverter(DefaultFailureConverterWithEncodedAttributes):
     a sequence's refusal of a CSM's action (`ids.REFUSED_ERROR`): that message is what the CSM
     reads in the UI's update dialog or `temporal workflow update`, with or without the codec
     endpoint, and it is written by contracts/actions.py from the fields' names and at most 40
-    characters of what they typed."""
+    characters of what they typed. Without its stack trace: the message is the whole answer."""
 
     _plain = DefaultFailureConverter()
 
@@ -156,6 +156,9 @@ class FailureConverter(DefaultFailureConverterWithEncodedAttributes):
     ) -> None:
         if isinstance(exception, ApplicationError) and exception.type == ids.REFUSED_ERROR:
             self._plain.to_failure(exception, payload_converter, failure)
+            # The dialog shows a stack trace under the message: the worker's file paths say
+            # nothing to a CSM.
+            failure.stack_trace = ""
             return
         super().to_failure(exception, payload_converter, failure)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import signal
 import socket
@@ -148,11 +149,16 @@ def web_server(settings: Settings, store: Store, client: Client, host: str, port
         return client
 
     sequences = TemporalSequences(connect)
+    codec = codec_server.from_settings(settings)
+    if not os.environ.get("WINBACK_UI_ORIGIN", "").strip():
+        # The UI this stack runs is the origin, on whatever port WINBACK_UI_PORT gave it.
+        codec = dataclasses.replace(codec, ui_origin=ui_url(temporal_ports()[1]))
     app = create_app(
         settings,
         store_recorder(settings, store),
         sendgrid_events=webhooks.from_settings(settings, stopper=sequences),
         sequences=sequences,
+        codec=codec,
     )
 
     class Embedded(uvicorn.Server):
