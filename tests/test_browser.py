@@ -220,6 +220,16 @@ async def current_details(page: Page) -> str:
     return parse_qs(urlparse(src).query)["content"][0]
 
 
+async def details_become(page: Page, want: str) -> None:
+    """The page draws what it last fetched: a sequence that just changed (a pause, an end) shows
+    its new details after a reload, which this waits for (no fixed sleep)."""
+    for _ in range(20):
+        if await current_details(page) == want:
+            return
+        await page.reload()
+    assert await current_details(page) == want
+
+
 async def send_update(page: Page, name: str, payload: dict[str, Any]) -> Locator:
     """More Actions > Send an Update: pick the described update and type its JSON."""
     await page.get_by_role("button", name="More Actions").click()
@@ -357,7 +367,7 @@ async def test_a_csm_steers_sequences_from_the_web_ui(browser: Browser, stack: S
         assert "(customer asked for quiet); then touch " in paused["details"]
         await page.reload()
         await expect(page.get_by_test_id("workflow-id-heading")).to_contain_text("winback-ACC-1001")
-        assert await current_details(page) == paused["details"]
+        await details_become(page, paused["details"])
         await expect(
             page.frame_locator("iframe#user-metadata-current-details").locator("body")
         ).to_contain_text("paused until")
@@ -420,7 +430,7 @@ async def test_a_csm_steers_sequences_from_the_web_ui(browser: Browser, stack: S
         )
         cancelled = await status(stack, "ACC-1004")
         assert cancelled["outcome"] == "cancelled" and cancelled["state"] == "cancelled"
-        assert await current_details(page) == cancelled["details"]
+        await details_become(page, cancelled["details"])
         await shot(page, "canceled.png")
         await listed(stack.client, 'WinbackState="cancelled"', {"winback-ACC-1004"})
         await listed(stack.client, 'ExecutionStatus="Canceled"', {"winback-ACC-1004"})
