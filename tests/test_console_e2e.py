@@ -164,3 +164,10 @@ async def test_a_cancel_while_a_touch_is_being_sent_still_ends_the_sequence_canc
         assert (await handle.describe()).status == WorkflowExecutionStatus.CANCELED
         status = await handle.query(SequenceWorkflow.status)
     assert status.outcome == CANCELLED and status.touches == []
+    # The store learned it too: the account is free for the next campaign, with no cool-off.
+    store = temp_store(tmp_path)  # the worker's store (running_worker keeps it beside the outbox)
+    try:
+        counts = store.outcome_counts("test-campaign")
+        assert counts[CANCELLED] == 1 and sum(counts.values()) == 1
+    finally:
+        store.close()
