@@ -53,7 +53,7 @@ class SaveOutcomeLog:
             .on_conflict_do_nothing(index_elements=[s.c.workflow_id, s.c.run_id])
         )
         with write_transaction(self._engine) as conn:
-            return conn.execute(stmt).rowcount == 1
+            return conn.execute(stmt.returning(s.c.workflow_id)).first() is not None
 
     def save_outcomes(self: _StoreParts, *, account_id: str) -> list[SaveOutcomeRecord]:
         """Every save of the account that ended, oldest first."""
