@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -15,6 +16,7 @@ RENEWALS = str(EXAMPLES / "renewals.csv")
 APPROVERS = str(EXAMPLES / "approvers.yaml")
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 async def test_a_bad_approvers_file_starts_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "approvers.yaml"
     bad.write_text("approvers: {maria.lind: boss}\nmanager: maria.lind\nexecutive: maria.lind\n")
@@ -27,6 +29,7 @@ async def test_a_bad_approvers_file_starts_nothing(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.integration  # runs the real winback command in a subprocess
 async def test_launch_starts_one_save_per_included_account(
     ts_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
