@@ -59,7 +59,7 @@ def load_approvers(path: Path) -> Approvers:
             "executive": "executive: claire.dubois",
         },
     )
-    roles = _roles(data.get("approvers"), problems)
+    roles = _roles(data.get("approvers"), "approvers" in data, problems)
     manager = _person(data, "manager", MANAGER_ROLE, roles, problems)
     executive = _person(data, "executive", EXECUTIVE_ROLE, roles, problems)
     problems.raise_if_any()
@@ -67,10 +67,10 @@ def load_approvers(path: Path) -> Approvers:
     return Approvers(roles=tuple(roles.items()), manager=manager, executive=executive)
 
 
-def _roles(raw: object, problems: Problems) -> dict[str, str]:
+def _roles(raw: object, given: bool, problems: Problems) -> dict[str, str]:
     roles: dict[str, str] = {}
-    if raw is None:
-        return roles  # reported as missing (or empty) by check_keys
+    if not given:
+        return roles  # reported as missing by check_keys
     if not isinstance(raw, dict) or not raw:
         problems.add("approvers", f"write each approver as handle: role, e.g. {_EXAMPLE}")
         return roles
@@ -98,10 +98,15 @@ def _roles(raw: object, problems: Problems) -> dict[str, str]:
 def _person(
     data: Mapping[object, object], key: str, lowest: str, roles: Mapping[str, str], problems: Problems
 ) -> str | None:
-    raw = data.get(key)
-    if raw is None:
+    if key not in data:
         return None  # reported as missing by check_keys
+    raw = data[key]
     handle = str(raw).strip().lower() if isinstance(raw, str) else ""
+    if not handle:
+        problems.add(
+            key, f"write the handle of who carries the save's {key} tasks, as listed under approvers"
+        )
+        return None
     if handle not in roles:
         listed = ", ".join(roles) or "nobody yet"
         problems.add(key, f"{excerpt(raw)} is not listed under approvers ({listed}); list them there first")

@@ -58,5 +58,11 @@ def test_missing_keys_and_an_empty_list(tmp_path: Path) -> None:
     ]
 
 
+def test_an_empty_manager(tmp_path: Path) -> None:
+    assert problems(write(tmp_path, "approvers: {a.b: vp}\nmanager:\nexecutive: a.b\n")) == [
+        "manager: write the handle of who carries the save's manager tasks, as listed under approvers"
+    ]
+
+
 def test_a_missing_file(tmp_path: Path) -> None:
     assert problems(tmp_path / "nope.yaml") == ["file not found; check the path and the file name"]

@@ -45,7 +45,7 @@ def details(inp: SaveInput, s: SaveState, outcome_due: datetime | None = None) -
         until = f" until {pause_end_words(s.pause_until, tz)}" if s.pause_until else " until resumed"
         why = f" ({s.pause_reason})" if s.pause_reason else ""
         parts.append(f"paused{until}{why}")
-    open_tasks = sorted(s.open_tasks(), key=lambda t: (t.due_utc or datetime.max, t.number))
+    open_tasks = sorted(s.open_tasks(), key=lambda t: (t.due_utc is None, t.due_utc or 0, t.number))
     named = [
         f"{t.title} ({t.owner}) {'OVERDUE since' if t.overdue else 'due'} {both_words(t.due_utc, tz)}"
         for t in open_tasks[:DETAILS_TASKS]
