@@ -49,7 +49,7 @@ class FolderTaskBoard:
             f"- campaign: {task.campaign_id}",
             f"- touch: {task.touch}",
             f"- due: {task.due_local}",
-            f"- report back: winback task done {task.account_id} --outcome done|skipped|no_answer",
+            f"- report back: {task.report_back or _sequence_report(task)}",
             "",
         ]
         if task.subject:
@@ -61,3 +61,7 @@ class FolderTaskBoard:
             fh.write(text)
         os.replace(tmp, target)
         return str(target)
+
+
+def _sequence_report(task: TaskAssignment) -> str:
+    return f"winback task done {task.account_id} --outcome done|skipped|no_answer"

@@ -15,8 +15,9 @@ same spreadsheet row numbers, delimiter detection and one line per problem.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -33,6 +34,7 @@ __all__ = [
     "Renewal",
     "RenewalsFile",
     "load_renewals",
+    "rebased",
 ]
 
 REQUIRED_COLUMNS: Final = (*accounts.REQUIRED_COLUMNS, "renewal_on", "signals", *FACTORS)
@@ -75,6 +77,15 @@ def load_renewals(path: Path) -> RenewalsFile:
     read = read_rows(path, _renewal, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS)
     return RenewalsFile(
         renewals=read.items, errors=read.errors, rows=read.rows, invalid_rows=read.invalid_rows
+    )
+
+
+def rebased(renewals: Sequence[Renewal], *, was: date, now: date) -> tuple[Renewal, ...]:
+    """Every renewal moved by `now - was` days: a file written as of `was` read as of `now`, with
+    the same days to each renewal (the demo runs the example file on any day)."""
+    shift = now - was
+    return tuple(
+        replace(r, renewal_on=(date.fromisoformat(r.renewal_on) + shift).isoformat()) for r in renewals
     )
 
 

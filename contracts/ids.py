@@ -105,3 +105,39 @@ def reconcile_schedule_id(task_queue: str) -> str:
     if task_queue == TASK_QUEUE:
         return RECONCILE_SCHEDULE_ID
     return f"{RECONCILE_SCHEDULE_ID}:{task_queue}"
+
+
+# --- saves (issue 12) -------------------------------------------------------------------------
+
+SAVE_WORKFLOW: Final = "SaveWorkflow"
+# "save-ACC-1001": a prefix no sequence or launch id has ("winback-..."), so a save and the
+# account's win-back sequence never meet under one id.
+SAVE_ID_PREFIX: Final = "save-"
+# The save's own Updates; pause, resume, complete_task and status keep the sequence's names.
+REQUEST_CONCESSION: Final = "request_concession"
+DECIDE_CONCESSION: Final = "decide_concession"
+MARK_SAVED: Final = "mark_saved"
+MARK_LOST: Final = "mark_lost"
+SAVE_DESCRIPTIONS: Final = {
+    PAUSE: 'Pause the save. Payload: {"until": "2026-12-15" (the start of that day where the customer '
+    'is) or "2026-12-15T09:00" or null for until resumed, "reason": text}. No task opens meanwhile, '
+    "and the open tasks' deadlines move by the pause.",
+    RESUME: 'Resume a paused save. Payload: {} or {"note": text}.',
+    COMPLETE_TASK: 'Close one of the save\'s open tasks. Payload: {"task": "issue-1" or its number, '
+    '"outcome": "done|skipped", "note": text}.',
+    REQUEST_CONCESSION: 'Ask for a concession. Payload: {"kind": "discount|payment_terms|reduced_scope|'
+    'shorter_term|performance_guarantee|pause|service", "size": "20 %", "commitment": text, '
+    '"sunset": "year 1 only", "rationale": text, "alternatives": [text, ...], "override_reason": text '
+    '(a discount when the root cause is product_fit or service), "requested_by": handle}.',
+    DECIDE_CONCESSION: 'Approve or reject a concession. Payload: {"concession": number, "approver": '
+    'handle, "decision": "approve|reject", "note": text}. The approver must be in the approvers file '
+    "with the role the concession needs.",
+    MARK_SAVED: 'The customer renewed: end the save. Payload: {"reason": text}.',
+    MARK_LOST: 'The customer is leaving: end the save. Payload: {"reason": text (required)}.',
+    STATUS: "Where the save stands: tasks, concessions and their approvals, outcome.",
+}
+
+
+def save_workflow_id(account_id: str) -> str:
+    """One running save per account: Temporal's id conflict policy enforces it."""
+    return f"{SAVE_ID_PREFIX}{account_id}"

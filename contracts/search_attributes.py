@@ -33,6 +33,20 @@ def for_sequence(account: AccountRef, *, campaign_id: str, state: str) -> TypedS
     )
 
 
+def for_save(account: AccountRef, *, campaign_id: str, state: str) -> TypedSearchAttributes:
+    """A save's attributes (issue 12): set once at start, then only STATE moves. No churn reason:
+    the account has not churned."""
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(CAMPAIGN, campaign_id),
+            SearchAttributePair(ACCOUNT_ID, account.account_id),
+            SearchAttributePair(TIER, account.tier),
+            SearchAttributePair(OWNER, account.owner_handle),
+            SearchAttributePair(STATE, state),
+        ]
+    )
+
+
 def for_launch(campaign_id: str) -> TypedSearchAttributes:
     return TypedSearchAttributes([SearchAttributePair(CAMPAIGN, campaign_id)])
 

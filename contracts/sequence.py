@@ -255,6 +255,9 @@ class TaskAssignment:
     due_local: str
     subject: str
     text: str
+    # How the owner reports it done; "" for a sequence's task (`winback task done`). A save's
+    # tasks are closed by an Update on the save (workflows/save_text.py `report_back`).
+    report_back: str = ""
 
 
 @dataclass(frozen=True)

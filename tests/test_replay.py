@@ -16,6 +16,7 @@ from tests.cli import codec_converter
 from winback.worker import workflow_runner
 from workflows.launch import LaunchWorkflow
 from workflows.reconcile import ReconcileWorkflow
+from workflows.save import SaveWorkflow
 from workflows.sequence import SequenceWorkflow
 from workflows.watch import WatchWorkflow
 
@@ -33,6 +34,7 @@ def test_the_histories_are_committed() -> None:
         "watch_time_poll.json",  # one poll of the time source
         "reconcile_terminated.json",  # one reconciler pass that records a terminated sequence
         "sequence_console.json",  # Updates, a refused signal, pauses, a reschedule, a cancel
+        "save_full_escalation.json",  # a full save: four escalation steps in order, a concession, saved
     } <= names
 
 
@@ -86,11 +88,40 @@ def test_the_reconcile_history_looks_back_a_week_and_records_one_outcome() -> No
     assert (result.closed, result.recorded, result.recorded_ids) == (1, 1, ["winback-HIST-TERMINATED"])
 
 
+def test_the_save_history_runs_the_escalation_in_order_and_ends_saved() -> None:
+    path = Path(__file__).parent / "histories" / "save_full_escalation.json"
+    events = WorkflowHistory.from_json(path.stem, path.read_text()).events
+    assigned = [
+        json.loads(e.activity_task_scheduled_event_attributes.input.payloads[0].data)["template"]
+        for e in events
+        if e.HasField("activity_task_scheduled_event_attributes")
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "assign_task"
+    ]
+    steps = [t for t in assigned if t.startswith("escalation-")]
+    assert steps == [f"escalation-{s}" for s in ("brief", "executive_contact", "follow_up", "debrief")]
+    # Each step opened only after the one before it was reported done (the board's signal).
+    reported: set[int] = set()
+    previous: int | None = None
+    for e in events:
+        if e.HasField("workflow_execution_signaled_event_attributes"):
+            reported.add(
+                json.loads(e.workflow_execution_signaled_event_attributes.input.payloads[0].data)["touch"]
+            )
+        elif e.HasField("activity_task_scheduled_event_attributes"):
+            task = json.loads(e.activity_task_scheduled_event_attributes.input.payloads[0].data)
+            if task.get("template", "").startswith("escalation-"):
+                assert previous is None or previous in reported
+                previous = task["touch"]
+    # request, approval, pause, resume, mark_saved; the manager's approval was refused (no event).
+    assert sum(e.HasField("workflow_execution_update_completed_event_attributes") for e in events) == 5
+    assert events[-1].HasField("workflow_execution_completed_event_attributes")
+
+
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow],
+        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow, SaveWorkflow],
         workflow_runner=workflow_runner(),
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
@@ -113,7 +144,7 @@ async def test_history_replays_with_the_codec(path: Path) -> None:
     # Written before the codec: its plain payloads pass through the codec's decode unchanged.
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow],
+        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow, SaveWorkflow],
         workflow_runner=workflow_runner(),
         data_converter=codec_converter(),
     )

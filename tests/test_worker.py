@@ -82,6 +82,7 @@ async def test_the_worker_registers_exactly_what_the_app_runs(
         ids.LAUNCH_WORKFLOW,
         ids.WATCH_WORKFLOW,
         ids.RECONCILE_WORKFLOW,
+        ids.SAVE_WORKFLOW,
     }
     assert activity_names(worker) == {
         "render_message",
@@ -91,6 +92,7 @@ async def test_the_worker_registers_exactly_what_the_app_runs(
         "start_batch",
         "poll_source",
         "reconcile_outcomes",
+        "record_save_outcome",
     }
 
 

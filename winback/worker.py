@@ -1,5 +1,5 @@
-"""The worker: SequenceWorkflow, LaunchWorkflow, WatchWorkflow and ReconcileWorkflow plus the
-activities with their real clients."""
+"""The worker: SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow and SaveWorkflow
+plus the activities with their real clients."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.email import EmailTransport, OutboxTransport
 from activities.launch import LaunchActivities
 from activities.reconcile import ReconcileActivities
+from activities.saves import SaveActivities
 from activities.sendgrid import SendGridTransport
 from activities.sequence import SequenceActivities
 from activities.store import Store
@@ -22,10 +23,11 @@ from campaigns import calendar
 from winback.settings import Settings
 from workflows.launch import LaunchWorkflow
 from workflows.reconcile import ReconcileWorkflow
+from workflows.save import SaveWorkflow
 from workflows.sequence import SequenceWorkflow
 from workflows.watch import WatchWorkflow
 
-WORKFLOWS: Sequence[type] = (SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow)
+WORKFLOWS: Sequence[type] = (SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow, SaveWorkflow)
 
 # Pure libraries the calendar calls from workflow code. `holidays` imports its country
 # modules (and dateutil) lazily on first use; passed through, they load once per process
@@ -47,6 +49,9 @@ def activities_for(
     reconcile: ReconcileActivities | None = None,
 ) -> list[Any]:
     found: list[Any] = [impl.render_message, impl.send_email, impl.assign_task, impl.record_outcome]
+    # Saves share the task board and the store with sequences; their one activity of their own
+    # needs nothing else, so every worker runs it.
+    found.append(SaveActivities(impl.store).record_save_outcome)
     if launch is not None:
         found.append(launch.start_batch)
     if watch is not None:

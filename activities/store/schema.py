@@ -328,3 +328,29 @@ signal_starts = Table(
     Column("note", Text, nullable=False),
     PrimaryKeyConstraint("event_key", "account_id"),
 )
+
+# One row per save (issue 12), written by the save itself as its last step; the first outcome
+# stands. What later steps read: post-save monitoring (saved, the concessions granted and what
+# the customer committed), the win-back of a lost save (when, why, the root cause).
+save_outcomes = Table(
+    "save_outcomes",
+    metadata,
+    Column("workflow_id", String(255), nullable=False),
+    Column("run_id", String(255), nullable=False),
+    Column("account_id", String(200), nullable=False),
+    Column("campaign_id", String(200), nullable=False),
+    Column("outcome", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("effort", String(20), nullable=False),
+    Column("mode", String(20), nullable=False),
+    Column("root_cause", String(40), nullable=False),
+    Column("renewal_on", Date, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime, nullable=False),
+    Column("tasks_done", Integer, nullable=False),
+    Column("tasks_total", Integer, nullable=False),
+    Column("concessions", Text, nullable=False),  # JSON list of the granted concessions
+    PrimaryKeyConstraint("workflow_id", "run_id"),
+    Index("ix_save_outcomes_account_id", "account_id"),
+    Index("ix_save_outcomes_outcome", "outcome"),
+)

@@ -1,4 +1,4 @@
-"""Campaign and playbook files as people and tools break them: the shipped files with values
+"""Campaign, playbook and approvers files as people and tools break them: the shipped files with values
 replaced by random scalars, lists and mappings, keys misspelt, dropped or added, raw YAML put
 where a value was (tags, anchors and aliases, deep nesting, impossible dates, huge numbers), and
 the bytes themselves damaged.
@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from activities.email import build_message
+from campaigns.approvers import load_approvers
 from campaigns.campaign import load_campaign
 from campaigns.errors import ConfigError, display_path
 from campaigns.model import Campaign
@@ -26,9 +27,16 @@ from contracts.sequence import SendRequest
 from tests.cli import EXAMPLES
 from tests.fuzz.support import assert_one_line, example_folder, fuzz, guarded, short
 
-CAMPAIGNS = sorted(EXAMPLES.glob("*.yaml"))
+# The examples folder also holds the saves' approvers file (campaigns/approvers.py).
+APPROVERS = [EXAMPLES / "approvers.yaml"]
+CAMPAIGNS = sorted(set(EXAMPLES.glob("*.yaml")) - set(APPROVERS))
 PLAYBOOKS = sorted(PLAYBOOK_DIR.glob("*.yaml"))
-BASES = {path: yaml.safe_load(path.read_text(encoding="utf-8")) for path in [*CAMPAIGNS, *PLAYBOOKS]}
+LOADERS: dict[Path, Any] = {
+    **dict.fromkeys(CAMPAIGNS, load_campaign),
+    **dict.fromkeys(PLAYBOOKS, load_playbook),
+    **dict.fromkeys(APPROVERS, load_approvers),
+}
+BASES = {path: yaml.safe_load(path.read_text(encoding="utf-8")) for path in LOADERS}
 
 # A plain word the dumper writes as it is, replaced afterwards by raw YAML text.
 MARK = "WINBACKRAWYAML"
@@ -256,6 +264,12 @@ def test_any_playbook_file_loads_or_is_refused_one_line_per_problem(data: bytes)
     load_or_refuse(data, load_playbook, "playbook.yaml")
 
 
+@fuzz(ci=50, long=2000)
+@given(data=yaml_files(APPROVERS))
+def test_any_approvers_file_loads_or_is_refused_one_line_per_problem(data: bytes) -> None:
+    load_or_refuse(data, load_approvers, "approvers.yaml")
+
+
 @fuzz(ci=50, long=1000)
 @given(data=st.binary(max_size=2000) | st.text(max_size=500).map(str.encode))
 def test_any_bytes_as_a_campaign_load_or_are_refused_one_line_per_problem(data: bytes) -> None:
@@ -265,8 +279,8 @@ def test_any_bytes_as_a_campaign_load_or_are_refused_one_line_per_problem(data: 
 def test_the_shipped_files_pass_through_the_mutator_unchanged() -> None:
     # Dumping the parsed tree again must still load: otherwise every mutation would be refused
     # for the dump's sake and the properties above would prove little.
-    for path in [*CAMPAIGNS, *PLAYBOOKS]:
+    for path, load in LOADERS.items():
         with example_folder() as folder:
             copy_path = folder / path.name
             copy_path.write_text(yaml.safe_dump(BASES[path], sort_keys=False))
-            (load_campaign if path in CAMPAIGNS else load_playbook)(copy_path)
+            load(copy_path)

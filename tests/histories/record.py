@@ -22,6 +22,7 @@ from activities import pipeline
 from activities.email import OutboxTransport
 from activities.launch import LaunchActivities, start_sequence
 from activities.reconcile import TERMINATED, ClosedRun, ReconcileActivities, TemporalRuns
+from activities.saves import start_save
 from activities.sequence import SequenceActivities
 from activities.store.records import WatchSource
 from activities.tasks import FolderTaskBoard
@@ -40,10 +41,12 @@ from tests.factories import (
     task_first_input,
     temp_store,
 )
+from tests.test_save import full_save
 from winback import binaries
 from winback.simulate import InstantTaskBoard, register_search_attributes
 from winback.worker import sequence_worker
 from workflows.reconcile import ReconcileWorkflow
+from workflows.save import SaveWorkflow
 from workflows.sequence import SequenceWorkflow
 from workflows.watch import WatchWorkflow
 
@@ -219,6 +222,40 @@ async def main() -> None:
                     )
                     assert (await handle.result()).recorded == 1
                     keep("reconcile_terminated.json", await handle.fetch_history())
+
+                if missing("save_full_escalation.json"):
+                    # A full save with the executive escalation: the simulator's board reports
+                    # each task as it opens, so the four steps run one after another; then a
+                    # 20 % discount a manager may not approve (refused, no event) and a director
+                    # approves, a pause and a resume, and the renewal recorded saved.
+                    today = (await env.get_current_time()).date()
+                    handle = await start_save(env.client, "record", full_save(today, account_id="HIST-SAVE"))
+                    while (await handle.query(SaveWorkflow.status)).state != "awaiting_outcome":
+                        await asyncio.sleep(0.1)
+                    await handle.execute_update(
+                        "request_concession",
+                        {
+                            "kind": "discount",
+                            "size": "20 %",
+                            "commitment": "a 2-year renewal",
+                            "sunset": "year 1 only",
+                            "rationale": "keeps the account",
+                            "alternatives": ["payment terms"],
+                        },
+                    )
+                    with contextlib.suppress(WorkflowUpdateFailedError):
+                        await handle.execute_update(
+                            "decide_concession", {"approver": "sanna.virtanen", "decision": "approve"}
+                        )
+                    await handle.execute_update(
+                        "decide_concession", {"approver": "erik.holm", "decision": "approve"}
+                    )
+                    await handle.execute_update("pause", {"reason": "customer on leave"})
+                    await env.sleep(timedelta(days=3))
+                    await handle.execute_update("resume", {})
+                    await handle.execute_update("mark_saved", {"reason": "signed a 2-year renewal"})
+                    await handle.result()
+                    keep("save_full_escalation.json", await handle.fetch_history())
 
             # Since the open-task memo: a task nobody reports at once (the board only files it).
             board = SequenceActivities(

@@ -1,38 +1,42 @@
-"""At-risk renewal saves: `saves plan`.
+"""At-risk renewal saves: `saves plan` and `saves launch`.
 
 `saves plan --json` is a contract other tools read; its shape is documented in
-campaigns/saves_plan.py. Planning reads only the file: no store, no Temporal.
+campaigns/saves_plan.py. Planning reads only the file: no store, no Temporal. `saves launch`
+starts one SaveWorkflow per included account (workflows/save.py).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from activities.saves import save_input, start_save
+from campaigns.approvers import Approvers, load_approvers
+from campaigns.campaign import CAMPAIGN_ID_RE
 from campaigns.errors import ConfigError
-from campaigns.renewals import RenewalsFile, load_renewals
+from campaigns.renewals import RenewalsFile, load_renewals, rebased
 from campaigns.saves_plan import build_saves_plan, saves_json, saves_lines
+from contracts import ids
+from winback import settings as settings_mod
 from winback.commands.campaigns import parse_as_of
-from winback.commands.common import EXIT_BAD_INPUT
+from winback.commands.common import EXIT_BAD_INPUT, client_or_fail, fail, run
+
+AS_OF_HELP = "The day the rules are evaluated for (default today)."
 
 
 @click.group()
 def saves() -> None:
-    """Save at-risk renewals: which accounts, how hard, how fast."""
+    """Save at-risk renewals: which accounts, how hard, how fast; start their saves."""
 
 
 @saves.command("plan")
 @click.option("--accounts", "accounts_path", required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--as-of",
-    "as_of_text",
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="The day the rules are evaluated for (default today).",
-)
+@click.option("--as-of", "as_of_text", default=None, metavar="YYYY-MM-DD", help=AS_OF_HELP)
 @click.option("--json", "as_json", is_flag=True, help='Print {"accounts": [...], "totals": {...}}.')
 def saves_plan(accounts_path: Path, as_of_text: str | None, as_json: bool) -> None:
     """Each renewal's risk, save probability, value, effort, mode and escalation, and why; starts nothing."""
@@ -42,6 +46,83 @@ def saves_plan(accounts_path: Path, as_of_text: str | None, as_json: bool) -> No
         click.echo(json.dumps(saves_json(plan), indent=2))
         return
     click.echo("\n".join(saves_lines(plan)))
+
+
+@saves.command("launch")
+@click.option("--accounts", "accounts_path", required=True, type=click.Path(path_type=Path))
+@click.option("--approvers", "approvers_path", required=True, type=click.Path(path_type=Path))
+@click.option("--as-of", "as_of_text", default=None, metavar="YYYY-MM-DD", help=AS_OF_HELP)
+@click.option(
+    "--campaign-id",
+    default=None,
+    metavar="ID",
+    help="The saves campaign (WinbackCampaign in the UI); default saves-YYYY-MM of the as-of day.",
+)
+@click.option(
+    "--renewals-relative-to",
+    "relative_text",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Read the file as written on that day: every renewal moves so its days to today stay the same "
+    "(rehearsals and `make demo` on any day).",
+)
+def saves_launch(
+    accounts_path: Path,
+    approvers_path: Path,
+    as_of_text: str | None,
+    campaign_id: str | None,
+    relative_text: str | None,
+) -> None:
+    """Start one save (SaveWorkflow, id save-ACCOUNT) per included account; a running one is reported."""
+    if relative_text is not None and as_of_text is not None:
+        fail(
+            "--renewals-relative-to and --as-of: give one; the first makes the as-of day today",
+            EXIT_BAD_INPUT,
+        )
+    as_of = parse_as_of(as_of_text)
+    renewals = renewals_or_fail(accounts_path).renewals
+    if relative_text is not None:
+        renewals = rebased(renewals, was=parse_as_of(relative_text), now=date.today())
+    approvers = approvers_or_fail(approvers_path)
+    campaign = campaign_id or f"saves-{as_of:%Y-%m}"
+    if not CAMPAIGN_ID_RE.fullmatch(campaign):
+        fail(
+            f"--campaign-id: {campaign!r} is not an id; use lower-case letters, digits and '-' (at most 63)",
+            EXIT_BAD_INPUT,
+        )
+    plan = build_saves_plan(renewals, as_of=as_of)
+    by_id = {r.account.account_id: r for r in renewals}
+    settings = settings_mod.load()
+
+    async def main() -> int:
+        client = await client_or_fail()
+        failed = 0
+        for entry in plan.entries:
+            if not entry.included:
+                why = next((r for r in entry.reasons if r.startswith("not included")), entry.reasons[1])
+                click.echo(f"  not started      {entry.account_id}: {why}")
+                continue
+            inp = save_input(by_id[entry.account_id], entry, approvers, campaign_id=campaign)
+            workflow_id = ids.save_workflow_id(entry.account_id)
+            try:
+                await start_save(client, settings.task_queue, inp)
+            except WorkflowAlreadyStartedError:
+                click.echo(f"  already running  {workflow_id}: one save per account at a time")
+                continue
+            except Exception as err:  # reported per account; the others still start
+                failed += 1
+                click.echo(f"  failed           {workflow_id}: {type(err).__name__}: {err}", err=True)
+                continue
+            escalation = ", executive escalation" if entry.executive_escalation else ""
+            click.echo(
+                f"  started          {workflow_id}: {entry.effort} effort, {entry.mode}{escalation}, "
+                f"{len(inp.tasks)} tasks, renewal {inp.renewal_on}"
+            )
+        included = sum(e.included for e in plan.entries)
+        click.echo(f"saves {campaign}: {included} of {len(plan.entries)} accounts included, {failed} failed")
+        return 1 if failed else 0
+
+    sys.exit(run(main))
 
 
 def renewals_or_fail(path: Path) -> RenewalsFile:
@@ -57,6 +138,14 @@ def renewals_or_fail(path: Path) -> RenewalsFile:
     # One write: a CRM export can have a problem in each of 100,000s of rows, and echo flushes.
     click.echo("\n".join(lines), err=True)
     sys.exit(EXIT_BAD_INPUT)
+
+
+def approvers_or_fail(path: Path) -> Approvers:
+    try:
+        return load_approvers(path)
+    except ConfigError as err:
+        click.echo("\n".join(err.lines), err=True)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 COMMANDS = (saves,)

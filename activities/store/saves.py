@@ -1,0 +1,83 @@
+"""The store's save outcomes (issue 12): how each save ended, written once by the save itself."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date
+from typing import Protocol
+
+from sqlalchemy import Engine, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from activities.store import schema
+from activities.store.database import write_transaction
+from contracts.saves import SAVE_OUTCOMES, GrantedConcession, SaveOutcomeRecord
+
+
+class _StoreParts(Protocol):
+    _engine: Engine
+
+    def _insert(self, table: Table) -> sqlite.Insert | postgresql.Insert: ...
+
+
+class SaveOutcomeLog:
+    """Part of Store (save outcomes); kept apart so each file holds one concern."""
+
+    def record_save_outcome(self: _StoreParts, rec: SaveOutcomeRecord) -> bool:
+        """Write the outcome; False when this save already had one (the first stands, so a
+        retried activity changes nothing)."""
+        if rec.outcome not in SAVE_OUTCOMES:
+            expected = ", ".join(SAVE_OUTCOMES)
+            raise ValueError(f"unknown save outcome {rec.outcome!r}; expected one of {expected}")
+        s = schema.save_outcomes
+        stmt = (
+            self._insert(s)
+            .values(
+                workflow_id=rec.workflow_id,
+                run_id=rec.run_id,
+                account_id=rec.account_id,
+                campaign_id=rec.campaign_id,
+                outcome=rec.outcome,
+                reason=rec.reason,
+                effort=rec.effort,
+                mode=rec.mode,
+                root_cause=rec.root_cause,
+                renewal_on=date.fromisoformat(rec.renewal_on),
+                started_at=rec.started_at,
+                ended_at=rec.ended_at,
+                tasks_done=rec.tasks_done,
+                tasks_total=rec.tasks_total,
+                concessions=json.dumps([asdict(c) for c in rec.concessions], ensure_ascii=False),
+            )
+            .on_conflict_do_nothing(index_elements=[s.c.workflow_id, s.c.run_id])
+        )
+        with write_transaction(self._engine) as conn:
+            return conn.execute(stmt.returning(s.c.workflow_id)).first() is not None
+
+    def save_outcomes(self: _StoreParts, *, account_id: str) -> list[SaveOutcomeRecord]:
+        """Every save of the account that ended, oldest first."""
+        s = schema.save_outcomes
+        query = select(s).where(s.c.account_id == account_id).order_by(s.c.ended_at, s.c.workflow_id)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            SaveOutcomeRecord(
+                workflow_id=row["workflow_id"],
+                run_id=row["run_id"],
+                account_id=row["account_id"],
+                campaign_id=row["campaign_id"],
+                outcome=row["outcome"],
+                reason=row["reason"],
+                effort=row["effort"],
+                mode=row["mode"],
+                root_cause=row["root_cause"],
+                renewal_on=row["renewal_on"].isoformat(),
+                started_at=row["started_at"],
+                ended_at=row["ended_at"],
+                tasks_done=row["tasks_done"],
+                tasks_total=row["tasks_total"],
+                concessions=tuple(GrantedConcession(**c) for c in json.loads(row["concessions"])),
+            )
+            for row in rows
+        ]

@@ -1,0 +1,157 @@
+"""What a CSM types into the Temporal UI's "Send an Update" dialog for a save, read strictly.
+
+As for sequences (contracts/actions.py, whose pause and resume readers a save reuses): every
+input is read by hand, and a mistake is refused with one line that names the field and shows
+what to type. The concession rules themselves live in campaigns/concessions.py.
+
+Pure: the save's update validators and handlers call these.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+
+from campaigns.concessions import ConcessionError, check_concession
+from contracts import ids
+from contracts.actions import Refused
+from contracts.saves import (
+    DECISIONS,
+    LOST,
+    SAVED,
+    TASK_REPORTS,
+    ConcessionDecision,
+    ConcessionRequest,
+    OutcomeNotice,
+    TaskReport,
+)
+
+_QUOTE: Final = 40
+EXAMPLES: Final = {
+    ids.COMPLETE_TASK: '{"task": "issue-1", "outcome": "done", "note": "fix shipped"}',
+    ids.REQUEST_CONCESSION: (
+        '{"kind": "discount", "size": "20 %", "commitment": "2-year renewal by 30 April", '
+        '"sunset": "year 1 only", "rationale": "keeps 86,000 ARR", "alternatives": ["payment terms"]}'
+    ),
+    ids.DECIDE_CONCESSION: '{"concession": 1, "approver": "erik.holm", "decision": "approve"}',
+    ids.MARK_SAVED: '{"reason": "signed a 2-year renewal"}',
+    ids.MARK_LOST: '{"reason": "moved to Brightloop for price"}',
+}
+
+
+def read_task_report(value: object) -> TaskReport:
+    action = ids.COMPLETE_TASK
+    f = _fields(value, action, ("task", "touch", "outcome", "note"))
+    task = f.get("task", f.get("touch"))
+    task_id, number = "", None
+    if isinstance(task, str) and task.strip():
+        task_id = task.strip()
+    elif isinstance(task, int) and not isinstance(task, bool) and task >= 1:
+        number = task
+    else:
+        raise _refused(action, '"task" is required: the task\'s id such as "issue-1", or its number', task)
+    outcome = f.get("outcome", "done")
+    if outcome == "no_answer":
+        outcome = "done"  # a call nobody answered was still made (the sequences' task tools send it)
+    if outcome not in TASK_REPORTS:
+        raise _refused(action, f'"outcome" must be one of {", ".join(TASK_REPORTS)}', outcome)
+    return TaskReport(task_id=task_id, number=number, outcome=outcome, note=_text(f, action, "note"))
+
+
+def read_concession_request(value: object, *, root_cause: str, owner: str) -> ConcessionRequest:
+    action = ids.REQUEST_CONCESSION
+    names = ("kind", "size", "commitment", "sunset", "rationale", "alternatives", "override_reason")
+    f = _fields(value, action, (*names, "requested_by"))
+    size = f.get("size")
+    if isinstance(size, int | float) and not isinstance(size, bool):
+        size = f"{size:g} %"  # a bare number is a discount's percentage
+    alternatives = f.get("alternatives")
+    if isinstance(alternatives, str):
+        alternatives = [alternatives]
+    if alternatives is not None and (
+        not isinstance(alternatives, list) or not all(isinstance(a, str) for a in alternatives)
+    ):
+        raise _refused(action, '"alternatives" must be a list of texts', alternatives)
+    try:
+        concession = check_concession(
+            kind=_text(f, action, "kind"),
+            size=_text({"size": size}, action, "size"),
+            commitment=_text(f, action, "commitment"),
+            sunset=_text(f, action, "sunset"),
+            rationale=_text(f, action, "rationale"),
+            alternatives=[" ".join(a.split())[:500] for a in alternatives or ()],
+            override_reason=_text(f, action, "override_reason"),
+            root_cause=root_cause,
+        )
+    except ConcessionError as err:
+        raise _refused(action, str(err)) from None
+    who = _text(f, action, "requested_by").lower() or owner
+    return ConcessionRequest(concession=concession, requested_by=who)
+
+
+def read_decision(value: object) -> ConcessionDecision:
+    action = ids.DECIDE_CONCESSION
+    f = _fields(value, action, ("concession", "approver", "decision", "note"))
+    number = f.get("concession")
+    if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 1):
+        raise _refused(action, '"concession" must be the request\'s number (1, 2, ...) or null', number)
+    approver = _text(f, action, "approver").lower()
+    if not approver:
+        raise _refused(action, '"approver" is required: the handle of who decides, as in the approvers file')
+    decision = f.get("decision")
+    if decision not in DECISIONS:
+        raise _refused(action, '"decision" must be approve or reject', decision)
+    return ConcessionDecision(
+        concession=number, approver=approver, decision=DECISIONS[decision], note=_text(f, action, "note")
+    )
+
+
+def read_outcome(value: object, outcome: str) -> OutcomeNotice:
+    action = ids.MARK_SAVED if outcome == SAVED else ids.MARK_LOST
+    f = _fields(value, action, ("reason",))
+    reason = _text(f, action, "reason")
+    if outcome == LOST and not reason:
+        raise _refused(action, '"reason" is required: why they are leaving, for the win-back that follows')
+    return OutcomeNotice(outcome=outcome, reason=reason)
+
+
+# --- pieces ---------------------------------------------------------------------------------
+
+
+def _fields(value: object, action: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _refused(action, "the input must be a JSON object", value)
+    unknown = [k for k in value if k not in allowed]
+    if unknown:
+        takes = ", ".join(f'"{k}"' for k in allowed)
+        raise _refused(action, f'unknown field "{_clip(str(unknown[0]))}"; it takes {takes}')
+    return value
+
+
+def _text(f: Mapping[str, Any], action: str, name: str) -> str:
+    got = f.get(name)
+    if got is None:
+        return ""
+    if not isinstance(got, str):
+        raise _refused(action, f'"{name}" must be text in quotes', got)
+    return " ".join(got.split())[:500]  # one line: it shows in the details and the status
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _QUOTE else text[: _QUOTE - 1] + "…"
+
+
+def _refused(action: str, what: str, got: object = ...) -> Refused:
+    shown = "" if got is ... else f"; got {_clip(_json(got))}"
+    return Refused(f"{action} refused: {what}{shown}. Example: {EXAMPLES[action]}")
+
+
+def _json(value: object) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)

@@ -1,0 +1,71 @@
+"""`winback saves launch`: one save per included account, a running one reported, bad files exit 2."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from contracts import search_attributes as sa
+from tests.cli import EXAMPLES, codec_converter, env_for, winback
+
+RENEWALS = str(EXAMPLES / "renewals.csv")
+APPROVERS = str(EXAMPLES / "approvers.yaml")
+
+
+@pytest.mark.integration  # runs the real winback command in a subprocess
+async def test_a_bad_approvers_file_starts_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "approvers.yaml"
+    bad.write_text("approvers: {maria.lind: boss}\nmanager: maria.lind\nexecutive: maria.lind\n")
+    done = await winback(
+        "saves", "launch", "--accounts", RENEWALS, "--approvers", str(bad), env=env_for(None, tmp_path)
+    )
+    assert done.code == 2 and done.out == ""
+    assert (
+        f"{bad}: approvers.maria.lind: unknown role 'boss'; use one of csm, manager, director, vp" in done.err
+    )
+
+
+@pytest.mark.integration  # runs the real winback command in a subprocess
+async def test_launch_starts_one_save_per_included_account(
+    ts_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env = env_for(ts_env, tmp_path, task_queue="saves-cli")
+    args = ("saves", "launch", "--accounts", RENEWALS, "--approvers", APPROVERS)
+    # The example as of the day its golden plan was written, moved to today.
+    done = await winback(
+        *args, "--renewals-relative-to", "2027-03-01", "--campaign-id", "saves-demo", env=env
+    )
+    assert done.code == 0, done.err
+    lines = done.out.splitlines()
+    started = [line.split()[1].rstrip(":") for line in lines if line.lstrip().startswith("started")]
+    assert started == ["save-ACC-2001", "save-ACC-2002", "save-ACC-2003", "save-ACC-2004", "save-ACC-2005"]
+    renewal = (date.today() + timedelta(days=45)).isoformat()
+    assert (
+        f"  started          save-ACC-2001: full effort, compressed, executive escalation, 9 tasks, "
+        f"renewal {renewal}"
+    ) in lines
+    past = (date.today() - timedelta(days=9)).isoformat()
+    assert (
+        "  not started      ACC-2008: not included: the renewal was 9 days ago: too late for a save "
+        f"(renewal on {past})"
+    ) in lines
+    assert lines[-1] == "saves saves-demo: 5 of 9 accounts included, 0 failed"
+
+    # One save per account at a time: a second launch reports the running ones.
+    again = await winback(*args, "--campaign-id", "saves-demo", env=env)
+    assert again.code == 0 and again.out.count("already running") == 5
+
+    client = Client(
+        ts_env.client.service_client, namespace=ts_env.client.namespace, data_converter=codec_converter()
+    )
+    described = await client.get_workflow_handle("save-ACC-2001").describe()
+    assert await described.static_summary() == (
+        f"Save · ACC-2001 · high value · full effort · executive escalation · renewal {renewal}"
+    )
+    attrs = described.typed_search_attributes
+    assert attrs.get(sa.CAMPAIGN) == "saves-demo" and attrs.get(sa.OWNER) == "maria.lind"
+    assert attrs.get(sa.ACCOUNT_ID) == "ACC-2001" and attrs.get(sa.STATE) == "working"

@@ -1,0 +1,45 @@
+"""Save outcomes in the store: one row per save, the first outcome stands, granted concessions kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from activities.store import Store
+from contracts.saves import GrantedConcession, SaveOutcomeRecord
+
+AT = datetime(2027, 3, 1, 9, tzinfo=UTC)
+
+
+def record(**kw: object) -> SaveOutcomeRecord:
+    base = SaveOutcomeRecord(
+        workflow_id="save-ACC-1",
+        run_id="run-1",
+        account_id="ACC-1",
+        campaign_id="saves-2027-03",
+        outcome="saved",
+        reason="renewed for 2 years",
+        effort="full",
+        mode="compressed",
+        root_cause="value_perception",
+        renewal_on="2027-04-15",
+        started_at=AT,
+        ended_at=AT,
+        tasks_done=7,
+        tasks_total=9,
+        concessions=(GrantedConcession("discount", "20 %", "2-year renewal", "year 1 only", "erik.holm"),),
+    )
+    return SaveOutcomeRecord(**{**base.__dict__, **kw})  # type: ignore[arg-type]
+
+
+def test_the_first_outcome_stands(store: Store) -> None:
+    assert store.record_save_outcome(record()) is True
+    assert store.record_save_outcome(record(outcome="lost", reason="later")) is False
+    [row] = store.save_outcomes(account_id="ACC-1")
+    assert row == record()
+
+
+def test_an_unknown_outcome_is_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="unknown save outcome 'won'"):
+        store.record_save_outcome(record(outcome="won"))
