@@ -177,8 +177,8 @@ MANNERS: Final[dict[str, Manners]] = {
 
 
 def for_locale(locale: str) -> Manners:
-    """The locale's rules; a locale without its own (a template folder added before its
-    manners) writes English ones, which the template check then shows as a mixed message."""
+    """The locale's rules; English for a locale without its own (none today: tests keep
+    MANNERS and locales.SUPPORTED equal, and the template check refuses other folders)."""
     return MANNERS.get(locale, MANNERS["en"])
 
 
