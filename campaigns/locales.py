@@ -125,6 +125,9 @@ def format_locale(locale: str, country: str = "") -> Locale:
 @lru_cache(maxsize=512)
 def currency_for(country: str) -> str:
     """The country's legal tender as an ISO 4217 code (CLDR's table); EUR when CLDR has none."""
+    # A fixed day rather than today: the same account renders the same currency on every worker
+    # and in every recorded golden output, whatever the date (changes of tender are rare enough
+    # for the column to cover them).
     try:
         found = get_territory_currencies(country.upper(), start_date=date(2026, 1, 1), tender=True)
     except (KeyError, ValueError):
