@@ -24,7 +24,9 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The templates check first: a missing or mistaken translation is one line naming the file.
 test: $(STAMP) lint
+	$(BIN)/winback templates check
 	$(BIN)/pytest
 
 demo: $(STAMP)

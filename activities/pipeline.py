@@ -155,6 +155,8 @@ def sequence_input(
         owner=account.owner,
         locale=account.locale,
         churned_on=account.churned_on,
+        currency=account.currency,
+        owner_locale=account.owner_locale,
     )
     return SequenceInput(
         account=ref,

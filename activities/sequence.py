@@ -21,7 +21,7 @@ from activities.email import EmailTransport, build_message
 from activities.failures import BadInput, classified
 from activities.store import MessageLogEntry, Store
 from activities.tasks import TaskBoard
-from campaigns import templating
+from campaigns import locales, manners, templating
 from campaigns.accounts import looks_like_email
 from campaigns.contactability import COOL_OFF_KINDS, Preference, in_force, normalise_address, suppressed
 from campaigns.model import Contact
@@ -44,10 +44,11 @@ from contracts.sequence import (
 def _person(contact: Contact | None) -> dict[str, str] | None:
     if contact is None:
         return None
-    first = contact.name.split()[0] if contact.name.split() else contact.name
+    first, family = manners.name_parts(contact.name)
     return {
         "name": contact.name,
         "first_name": first,
+        "family_name": family,
         "title": contact.title,
         "linkedin_url": contact.linkedin_url,
     }
@@ -69,6 +70,7 @@ def render_context(req: RenderRequest, unsubscribe_url: str) -> dict[str, Any]:
             "churn_detail": acc.churn_detail,
             "competitor": acc.competitor,
             "churned_on": acc.churned_on or "",
+            "currency": acc.currency or locales.currency_for(acc.country),
         },
         "contact": _person(req.contacts.primary),
         "executive": _person(req.contacts.executive),
@@ -121,8 +123,11 @@ class SequenceActivities:
             req.contacts.primary.email,
         )
         # A template error is the same on every attempt: it fails once, and nothing is sent.
+        # Emails and LinkedIn notes in the contact's language, the owner's tasks in theirs.
+        acc = req.account
+        locale = locales.for_touch(req.channel, req.locale, acc.country, acc.owner_locale)
         with classified(f"account {req.account.account_id}, touch {req.touch}: template {req.template}"):
-            out = templating.render(req.template, req.locale, render_context(req, link), self.template_root)
+            out = templating.render(req.template, locale, render_context(req, link), self.template_root)
         reply_to = reply_token.reply_address(
             self.unsubscribe_secret,
             req.account.account_id,
@@ -135,6 +140,7 @@ class SequenceActivities:
             unsubscribe_url=link,
             template_path=out.template_path,
             reply_to=reply_to,
+            locale=out.locale,
         )
 
     def _refusal(self, req: SendRequest) -> ApplicationError | None:

@@ -48,6 +48,10 @@ OPTIONAL_COLUMNS: Final = (
     "exec_email",
     "exec_title",
     "aliases",
+    # ISO 4217 code the account is billed in; empty: the country's currency (campaigns/locales.py).
+    "currency",
+    # The owner's (CSM's) language for task notes; empty: en.
+    "owner_locale",
 )
 COLUMNS: Final = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
@@ -344,12 +348,24 @@ def parse_account(
                 "profile URL such as https://www.linkedin.com/in/name, or leave it empty",
             )
 
-    locale = _locale(get("locale") or "en")
+    # Empty stays empty: the country's language, decided when a message is written
+    # (campaigns/locales.py). A tag that is not a tag is refused; a real tag of a language we
+    # have no templates for is kept and written in English.
+    locale = _locale(get("locale")) if get("locale") else ""
     if locale is None:
         report(
             "locale",
-            f"{excerpt(get('locale'))} is not a language tag; write e.g. en, fi or pt-BR (empty means en)",
+            f"{excerpt(get('locale'))} is not a language tag; write e.g. en, fi, zh-TW or pt-BR "
+            "(empty means the country's language)",
         )
+    owner_locale = _locale(get("owner_locale")) if get("owner_locale") else ""
+    if owner_locale is None:
+        report(
+            "owner_locale",
+            f"{excerpt(get('owner_locale'))} is not a language tag; write e.g. en, fi or de "
+            "(empty means en)",
+        )
+    currency = cells.currency(get("currency"), report)
 
     executive = None
     exec_name, exec_email = get("exec_name"), get("exec_email")
@@ -363,7 +379,7 @@ def parse_account(
 
     aliases = tuple(dict.fromkeys(a.strip() for a in get("aliases").split(";") if a.strip()))
 
-    if arr is None or locale is None:
+    if arr is None or locale is None or owner_locale is None or currency is None:
         return None  # reported above; the caller drops rows with any problem
     return Account(
         account_id=account_id,
@@ -387,6 +403,8 @@ def parse_account(
         locale=locale,
         executive=executive,
         aliases=aliases,
+        currency=currency,
+        owner_locale=owner_locale,
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Final
 
+from campaigns import locales
 from campaigns.errors import excerpt
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "check_email",
     "check_handle",
     "control_problem",
+    "currency",
     "looks_like_email",
     "parse_date",
 ]
@@ -127,3 +129,19 @@ def check_handle(owner: str, report: Report) -> None:
 def looks_like_email(text: str) -> bool:
     """A plain address (no display name); deliverability is the mail provider's business."""
     return EMAIL_RE.fullmatch(text) is not None
+
+
+def currency(text: str, report: Report) -> str | None:
+    """The account's ISO 4217 currency, upper case; "" when empty (the country's currency is
+    used); None when reported: money in the wrong currency is worse than no column."""
+    code = text.strip().upper()
+    if not code:
+        return ""
+    if not locales.is_currency(code):
+        report(
+            "currency",
+            f"{excerpt(text)} is not an ISO 4217 currency code; write e.g. EUR, SEK, JPY or USD "
+            "(empty means the country's currency)",
+        )
+        return None
+    return code

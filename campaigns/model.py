@@ -255,9 +255,11 @@ class Account:
     departure: str
     owner: str  # CSM email
     contact: Contact
-    locale: str = "en"
+    locale: str = "en"  # the contact's BCP 47 tag as written; "" means the country's language
     executive: Contact | None = None
     aliases: tuple[str, ...] = ()
+    currency: str = ""  # ISO 4217; "" means the country's (campaigns/locales.py)
+    owner_locale: str = ""  # the owner's language for task notes; "" means en
 
     @property
     def tier(self) -> str | None:
@@ -299,8 +301,11 @@ class AccountRef:
     churn_detail: str
     competitor: str
     owner: str
-    locale: str = "en"
+    locale: str = "en"  # the contact's tag as the accounts file wrote it; "" means the country's
     churned_on: str | None = None
+    # Added with the translations; histories from before them carry the defaults.
+    currency: str = ""  # ISO 4217; "" means the country's
+    owner_locale: str = ""  # the owner's language for task notes; "" means en
 
     @property
     def owner_handle(self) -> str:

@@ -71,6 +71,9 @@ class TouchRecord:
     deferred: list[str] = field(default_factory=list)
     message_id: str = ""
     note: str = ""
+    # The locale of the template that wrote the touch (after fallback); "" before translations
+    # existed and for touches that wrote nothing (skipped, a failed render).
+    locale: str = ""
 
 
 @dataclass
@@ -215,6 +218,7 @@ class RenderedMessage:
     unsubscribe_url: str
     template_path: str
     reply_to: str = ""  # the sequence's signed reply address; "" when none is configured
+    locale: str = ""  # the locale of the template used (campaigns/locales.py, after fallback)
 
 
 @dataclass(frozen=True)

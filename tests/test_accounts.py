@@ -37,6 +37,8 @@ GOOD: dict[str, str] = {
     "exec_email": "",
     "exec_title": "",
     "aliases": "",
+    "currency": "",
+    "owner_locale": "",
 }
 
 
@@ -182,7 +184,11 @@ def test_defaults_for_empty_optional_values() -> None:
     (account,) = load({"churned_on": ""}).accounts
     assert account.churned_on is None
     assert account.departure == "neutral"
-    assert account.locale == "en"
+    # Empty: the country's language and currency, decided when a message is written
+    # (campaigns/locales.py); the owner's tasks in English.
+    assert account.locale == ""
+    assert account.currency == ""
+    assert account.owner_locale == ""
     assert account.executive is None
     assert account.aliases == ()
 
@@ -340,7 +346,7 @@ def test_linkedin_url_must_be_https() -> None:
 def test_locale() -> None:
     assert errors(locale="Finnish language") == [
         "accounts.csv: row 2, column locale: 'Finnish language' is not a language tag; write "
-        "e.g. en, fi or pt-BR (empty means en)"
+        "e.g. en, fi, zh-TW or pt-BR (empty means the country's language)"
     ]
 
 

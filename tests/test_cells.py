@@ -46,6 +46,8 @@ CARRIERS: dict[str, str] = {
     "linkedin_url": "https://linkedin.example/in/aino",
     "locale": "fi",
     "departure": "graceful",
+    "currency": "EUR",
+    "owner_locale": "fi",
 }
 WITH_EXEC = {"exec_name": "Mikko Lehtinen", "exec_email": "mikko@esimerkki.example"}
 

@@ -37,6 +37,7 @@ def test_the_command_names_are_the_contract() -> None:
         "release",
         "reconcile",
         "saves",
+        "templates",
     }
     task = cli.commands["task"]
     assert hasattr(task, "commands") and set(task.commands) == {"done"}
@@ -47,6 +48,8 @@ def test_the_command_names_are_the_contract() -> None:
     assert hasattr(signals, "commands") and set(signals.commands) == {"scan"}
     saves = cli.commands["saves"]
     assert hasattr(saves, "commands") and set(saves.commands) == {"plan", "launch"}
+    templates = cli.commands["templates"]
+    assert hasattr(templates, "commands") and set(templates.commands) == {"check"}
 
 
 @pytest.mark.integration  # runs the real winback command in a subprocess

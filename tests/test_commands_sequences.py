@@ -40,6 +40,7 @@ def a_status() -> SequenceStatus:
                 at_local="2027-03-22T10:00:00+02:00",
                 deferred=["2027-03-21 10:00 -> 2027-03-22 10:00: weekend"],
                 message_id="<m1@winback.example>",
+                locale="fi",
             )
         ],
         details="touch 2/5: LinkedIn task for the owner, due Thu 25 Mar 09:00 Helsinki",
@@ -87,6 +88,8 @@ def test_status_json_is_the_status_with_iso_times() -> None:
     assert doc["trigger"] is None and doc["pause_until_local"] == "" and doc["refused"] == []
     assert doc["touches"][0]["at_utc"] == "2027-03-22T08:00:00+00:00"
     assert doc["touches"][0]["deferred"] == ["2027-03-21 10:00 -> 2027-03-22 10:00: weekend"]
+    # Added with the translations: the language the touch was written in, after fallback.
+    assert doc["touches"][0]["locale"] == "fi"
     assert doc["next_action"]["at_utc"] == "2027-03-25T07:00:00+00:00"
     assert doc["open_task"] == {
         "touch": 2,
@@ -108,7 +111,7 @@ def test_status_text() -> None:
         "now: touch 2/5: LinkedIn task for the owner, due Thu 25 Mar 09:00 Helsinki",
         "next: touch 2/5: LinkedIn task at 2027-03-25T09:00:00+02:00 (2027-03-25T07:00:00+00:00)",
         "open task: touch 2 linkedin, due 2027-03-25T09:00:00+02:00",
-        "  touch 1 email     sent            2027-03-22T10:00:00+02:00",
+        "  touch 1 email     sent            fi      2027-03-22T10:00:00+02:00",
         "      deferred 2027-03-21 10:00 -> 2027-03-22 10:00: weekend",
     ]
 

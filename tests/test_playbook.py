@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from campaigns import templating
+from campaigns import locales, templating
 from campaigns.errors import ConfigError
 from campaigns.model import MANUAL_CHANNELS
 from campaigns.playbook import PLAYBOOK_DIR, load_playbook, sparse_context
@@ -125,24 +125,34 @@ def test_every_template_file_belongs_to_a_playbook() -> None:
     assert used == on_disk
 
 
+PRESENT_LOCALES = [loc for loc in locales.SUPPORTED if (templating.ROOT / loc).is_dir()]
+
+
+@pytest.mark.parametrize("locale", PRESENT_LOCALES)
 @pytest.mark.parametrize("context", [templating.sample_context(), sparse_context()], ids=["full", "sparse"])
-def test_every_template_renders(context: dict[str, Any]) -> None:
+def test_every_template_renders(context: dict[str, Any], locale: str) -> None:
     for path in SHIPPED:
         for touch in load_playbook(path).touches:
-            out = templating.render(touch.template, "fi", context)
-            assert out.template_path == f"en/{touch.template}.j2"
+            out = templating.render(touch.template, locale, context)
+            assert out.template_path == f"{locale}/{touch.template}.j2"
+            assert out.locale == locale
             assert "{{" not in out.body and "{%" not in out.body
             assert "  " not in out.subject
             if touch.channel in ("email", "content"):
                 assert out.subject
                 lines = out.body.rstrip().splitlines()
-                assert lines[-2:] == [
-                    context["sender"]["postal_address"],
-                    f"Rather not hear from us? Unsubscribe with one click: {context['unsubscribe_url']}",
-                ]
+                assert lines[-2] == context["sender"]["postal_address"]
+                assert lines[-1].endswith(context["unsubscribe_url"])  # the footer, in the locale
                 assert context["sender"]["from_name"] in lines[-5]
             if touch.channel == "linkedin":
-                assert len(out.body) <= 300  # LinkedIn's limit for a connection note
+                assert len(out.body) <= 300, (locale, touch.template)  # LinkedIn's connection-note limit
+
+
+def test_an_untranslated_locale_falls_back_to_english() -> None:
+    out = templating.render("product_gap/01_whats_new", "ko", templating.sample_context())
+    assert out.template_path == "en/product_gap/01_whats_new.j2" and out.locale == "en"
+    lines = out.body.rstrip().splitlines()
+    assert lines[-1].startswith("Rather not hear from us? Unsubscribe with one click: ")
 
 
 def test_templates_use_the_trigger_when_there_is_one() -> None:

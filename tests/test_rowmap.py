@@ -78,6 +78,8 @@ CHANGES: dict[str, Any] = {
     "locale": "fi",
     "executive": None,
     "aliases": ("RA", "Revontuli"),
+    "currency": "SEK",
+    "owner_locale": "sv",
 }
 
 

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.integration
 
 CAMPAIGN = EXAMPLES / "spring-winback.yaml"
 ACCOUNTS = EXAMPLES / "accounts.csv"
-TOUCH_KEYS = {"account_id", "touch", "channel", "template", "at_utc", "at_local", "deferred"}
+# "locale" was added with the translations: the language the touch was written in.
+TOUCH_KEYS = {"account_id", "touch", "channel", "template", "at_utc", "at_local", "deferred", "locale"}
 CLOSE_KEYS = {"account_id", "outcome", "reason"}
 
 

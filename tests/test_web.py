@@ -405,3 +405,43 @@ def test_winback_web_serves_the_real_store_as_a_process(tmp_path: Path) -> None:
     with Store.open(database_url(settings.data_dir)) as store:
         suppressed = store.suppression("pia@example.com", as_of=datetime.now(UTC).date())
     assert suppressed is not None and suppressed.kind == "unsubscribed"
+
+
+# --- the page in the recipient's language ------------------------------------------------------
+
+
+class _Accounts:
+    """The one store method the page's locale needs."""
+
+    def __init__(self, accounts: dict[str, Account]) -> None:
+        self.accounts = accounts
+
+    def account(self, account_id: str) -> Account | None:
+        return self.accounts.get(account_id)
+
+
+def test_the_page_speaks_the_language_of_the_email(
+    settings: Settings, recorder: Recorder, sequences: Sequences
+) -> None:
+    from winback.web import store_locale
+
+    store = _Accounts({"ACC-1": make_account(locale="", country="JP", timezone="Asia/Tokyo")})
+    app = create_app(settings, recorder, sequences=sequences, page_locale=store_locale(store))  # type: ignore[arg-type]
+    client = TestClient(app)
+    shown = client.get(link_path())
+    assert '<html lang="ja">' in shown.text
+    assert "配信を停止する" in shown.text  # the button
+    done = client.post(link_path(), data=ONE_CLICK)
+    assert done.status_code == 200 and "配信を停止しました" in done.text
+    # An account the store does not have: English, and the unsubscribe still works.
+    other = client.post(link_path(account_id="ACC-404"), data=ONE_CLICK)
+    assert other.status_code == 200 and "You are unsubscribed" in other.text
+
+
+def test_every_locale_has_every_unsubscribe_text() -> None:
+    from campaigns import locales
+    from winback.unsubscribe_text import KEYS, TEXTS
+
+    assert set(TEXTS) == set(locales.SUPPORTED)
+    for locale, texts in TEXTS.items():
+        assert set(texts) == set(KEYS), locale

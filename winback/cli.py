@@ -14,7 +14,17 @@ import click
 
 from winback import connect, private
 from winback import settings as settings_mod
-from winback.commands import campaigns, reconcile, replies, saves, sequences, stack, tasks, watch
+from winback.commands import (
+    campaigns,
+    reconcile,
+    replies,
+    saves,
+    sequences,
+    stack,
+    tasks,
+    templates,
+    watch,
+)
 
 # Light to import: Starlette and uvicorn load only when `winback web` runs.
 from winback.web import web_command
@@ -34,6 +44,7 @@ for _command in (
     *watch.COMMANDS,
     *reconcile.COMMANDS,
     *saves.COMMANDS,
+    *templates.COMMANDS,
     web_command,
 ):
     cli.add_command(_command)

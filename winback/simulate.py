@@ -70,6 +70,7 @@ def result_rows(result: SequenceResult) -> list[dict[str, Any]]:
             "at_utc": t.at_utc.isoformat(),
             "at_local": t.at_local,
             "deferred": list(t.deferred),
+            "locale": t.locale,  # the language the touch was written in (after fallback)
         }
         for t in result.touches
     ]

@@ -30,11 +30,13 @@ import click
 
 from activities import unsubscribe
 from activities.unsubscribe import SignedUnsubscribe
+from campaigns import locales
 from campaigns.contactability import hashed_address, normalise_address, suppression
 from campaigns.model import Account, Preference
 from contracts import ids
 from contracts.sequence import UNSUBSCRIBED
 from winback import settings as settings_mod
+from winback import unsubscribe_text
 from winback.sequence_actions import TemporalSequences
 from winback.settings import Settings
 
@@ -57,6 +59,9 @@ token for an account this store does not have)."""
 RecordUnsubscribe = Callable[[SignedUnsubscribe, bytes], Awaitable[Recorded]]
 """`record(signed, secret)`: make the unsubscribe permanent; raise when it could not be stored."""
 
+PageLocale = Callable[[str], Awaitable[str]]
+"""`locale_of(account_id)`: the supported locale the account's emails are written in, for the page."""
+
 STOP_TIMEOUT_S: Final = 5.0
 STOP_REASON: Final = "one-click unsubscribe"
 
@@ -74,10 +79,10 @@ INVALID_LINK = (
     "This unsubscribe link is not valid: it may have been cut off or changed. "
     "Use the complete link from the email, or reply to it and ask us to stop."
 )
-NOT_RECORDED = "We could not record your request just now. Please try again in a few minutes."
+NOT_RECORDED = unsubscribe_text.text("en", "not_recorded")
 
 _PAGE = """<!doctype html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -98,33 +103,69 @@ button {{ font: inherit; padding: .6rem 1.2rem; border: 0; border-radius: .4rem;
 """
 
 
-def page(title: str, body: str) -> str:
-    return _PAGE.format(title=html.escape(title), body=body)
+def page(title: str, body: str, lang: str = "en") -> str:
+    return _PAGE.format(title=html.escape(title), body=body, lang=html.escape(lang))
 
 
-CONFIRM_PAGE = page(
-    "Unsubscribe",
-    "<p>Stop receiving these emails from us? This is permanent.</p>\n"
-    # An empty action posts back to this very URL, wherever a proxy serves it.
-    '<form method="post" action="">\n'
-    '<input type="hidden" name="List-Unsubscribe" value="One-Click">\n'
-    '<button type="submit">Unsubscribe</button>\n'
-    "</form>",
-)
-DONE_PAGE = page("You are unsubscribed", "<p>You will not receive these emails from us again.</p>")
+def _paragraph(locale: str, key: str) -> str:
+    return f"<p>{html.escape(unsubscribe_text.text(locale, key))}</p>"
+
+
+def confirm_page(locale: str) -> str:
+    t = unsubscribe_text.text
+    return page(
+        t(locale, "confirm_title"),
+        _paragraph(locale, "confirm_body") + "\n"
+        # An empty action posts back to this very URL, wherever a proxy serves it.
+        '<form method="post" action="">\n'
+        '<input type="hidden" name="List-Unsubscribe" value="One-Click">\n'
+        f'<button type="submit">{html.escape(t(locale, "button"))}</button>\n'
+        "</form>",
+        locale,
+    )
+
+
+def done_page(locale: str) -> str:
+    return page(unsubscribe_text.text(locale, "done_title"), _paragraph(locale, "done_body"), locale)
+
+
 # Stored under the address's keyed hash only: later sends to that address are refused, but we
 # cannot show the person an address we do not have, so we say what we did and how to be sure.
-NOTED_PAGE = page(
-    "We have your request",
-    "<p>We have stopped this series of emails and noted that you do not want to hear from us. "
-    "We could not match the link to an address in our records just now; if another email from us "
-    "reaches you, reply to it and ask us to stop.</p>",
-)
-NOT_FOUND_PAGE = page(
-    "We could not unsubscribe you",
-    "<p>We could not find who this link was sent to, so nothing has been recorded. "
-    "Please reply to the email and ask us to stop; we will remove you by hand.</p>",
-)
+def noted_page(locale: str) -> str:
+    return page(unsubscribe_text.text(locale, "noted_title"), _paragraph(locale, "noted_body"), locale)
+
+
+def not_found_page(locale: str) -> str:
+    return page(
+        unsubscribe_text.text(locale, "not_found_title"), _paragraph(locale, "not_found_body"), locale
+    )
+
+
+CONFIRM_PAGE = confirm_page("en")
+DONE_PAGE = done_page("en")
+NOTED_PAGE = noted_page("en")
+NOT_FOUND_PAGE = not_found_page("en")
+
+
+async def _english(account_id: str) -> str:
+    return locales.DEFAULT
+
+
+def store_locale(store: UnsubscribeStore) -> PageLocale:
+    """The page's locale from the store: the account's contact's, resolved as the emails are;
+    English when the account is unknown or the store cannot be read (the page must still work)."""
+
+    def lookup(account_id: str) -> str:
+        try:
+            account = store.account(account_id)
+        except Exception:
+            return locales.DEFAULT
+        return locales.DEFAULT if account is None else locales.resolve(account.locale, account.country)
+
+    async def locale_of(account_id: str) -> str:
+        return await asyncio.to_thread(lookup, account_id)
+
+    return locale_of
 
 
 def create_app(
@@ -134,10 +175,13 @@ def create_app(
     sequences: SequenceStopper | None = None,
     inbound_replies: InboundReplies | None = None,
     codec: CodecEndpoint | None = None,
+    page_locale: PageLocale | None = None,
 ) -> Starlette:
     """The ASGI app. Without `record_unsubscribe` it records into the store named by the settings;
     without `sequences` it signals through a Temporal client connected on first use; without
-    `codec` the codec endpoint uses the settings' keys and token (bad ones raise SettingsError)."""
+    `codec` the codec endpoint uses the settings' keys and token (bad ones raise SettingsError);
+    without `page_locale` the unsubscribe pages take the account's locale from the store that
+    records the unsubscribe (English when a custom `record_unsubscribe` comes without one)."""
     from starlette.applications import Starlette
     from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse
     from starlette.routing import Route
@@ -145,7 +189,13 @@ def create_app(
     from winback import codec_server, inbound_webhook, webhooks
 
     secret = settings.unsubscribe_secret()
-    record = record_unsubscribe if record_unsubscribe is not None else store_recorder(settings)
+    if record_unsubscribe is None:
+        opened = settings.open_store()
+        record = store_recorder(settings, opened)
+        locale_of = page_locale if page_locale is not None else store_locale(opened)
+    else:
+        record = record_unsubscribe
+        locale_of = page_locale if page_locale is not None else _english
     stopper: SequenceStopper = sequences if sequences is not None else TemporalSequences()
 
     def signed(request: Request) -> SignedUnsubscribe | None:
@@ -158,9 +208,10 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def confirm(request: Request) -> Response:
-        if signed(request) is None:
+        verified = signed(request)
+        if verified is None:
             return PlainTextResponse(INVALID_LINK, status_code=400, headers=_HEADERS)
-        return HTMLResponse(CONFIRM_PAGE, headers=_HEADERS)
+        return HTMLResponse(confirm_page(await locale_of(verified.account_id)), headers=_HEADERS)
 
     async def unsubscribe_now(request: Request) -> Response:
         # RFC 8058 says the body is `List-Unsubscribe=One-Click`; the signed token is what
@@ -171,6 +222,8 @@ def create_app(
             log.warning("refused an unsubscribe with an invalid token")
             return PlainTextResponse(INVALID_LINK, status_code=400, headers=_HEADERS)
         account_id, campaign_id = verified.account_id, verified.campaign_id
+        # The language of the email the person clicked in (English if it cannot be known).
+        locale = await locale_of(account_id)
         try:
             recorded = await record(verified, secret)
         except Exception as err:
@@ -182,7 +235,9 @@ def create_app(
                 type(err).__name__,
             )
             # 503: the store is what is down; the provider (or the person) should try again.
-            return PlainTextResponse(NOT_RECORDED, status_code=503, headers=_HEADERS)
+            return PlainTextResponse(
+                unsubscribe_text.text(locale, "not_recorded"), status_code=503, headers=_HEADERS
+            )
         # An old token names no sequence: the account's one running sequence is the one that
         # emails its primary contact, whom an old token unsubscribes.
         workflow_id = verified.workflow_id or ids.workflow_id_for(account_id)
@@ -191,7 +246,7 @@ def create_app(
             log.info(
                 "accepted the one-click unsubscribe of account %s (campaign %s)", account_id, campaign_id
             )
-            return HTMLResponse(DONE_PAGE, headers=_HEADERS)
+            return HTMLResponse(done_page(locale), headers=_HEADERS)
         if recorded == "address_hash":
             log.warning(
                 "one-click unsubscribe of account %s (campaign %s) stored by address hash only: "
@@ -199,14 +254,14 @@ def create_app(
                 account_id,
                 campaign_id,
             )
-            return HTMLResponse(NOTED_PAGE, status_code=202, headers=_HEADERS)
+            return HTMLResponse(noted_page(locale), status_code=202, headers=_HEADERS)
         log.warning(
             "one-click unsubscribe of account %s (campaign %s) NOT stored: no such account or no "
             "contact address here; follow it up by hand",
             account_id,
             campaign_id,
         )
-        return HTMLResponse(NOT_FOUND_PAGE, status_code=404, headers=_HEADERS)
+        return HTMLResponse(not_found_page(locale), status_code=404, headers=_HEADERS)
 
     return Starlette(
         routes=[

@@ -297,7 +297,7 @@ class SequenceWorkflow(SequenceControls):
             note = text.failure_note(err)
             suppressed = text.suppressed_outcome(err)
             status = "skipped" if suppressed else "failed"
-            self._s.record(touch, status, note=note, deferred=deferred, at=moment)
+            self._s.record(touch, status, note=note, deferred=deferred, at=moment, locale=rendered.locale)
             if suppressed:
                 # An unsubscribe or bounce arrived after this touch was scheduled: nothing more goes out.
                 self._stop_with(suppressed, note)
@@ -305,7 +305,11 @@ class SequenceWorkflow(SequenceControls):
         if not self._s.thread_root_id:
             self._s.thread_root_id = sent.message_id
             self._s.thread_subject = rendered.subject
-        self._s.record(touch, "sent", message_id=sent.message_id, deferred=deferred, at=moment)
+        # The language it went out in: status and the simulator show it (a field of the
+        # record, not a command, so histories from before it replay unchanged).
+        self._s.record(
+            touch, "sent", message_id=sent.message_id, deferred=deferred, at=moment, locale=rendered.locale
+        )
 
     async def _manual_touch(
         self, touch: PlannedTouch, rendered: RenderedMessage, deferred: tuple[str, ...], moment: datetime
@@ -337,7 +341,14 @@ class SequenceWorkflow(SequenceControls):
             # Nobody was given the task: no task is open, and the sequence goes on.
             s.open_task = None
             self._publish_open_task(None)
-            s.record(touch, "failed", note=text.failure_note(err), deferred=deferred, at=assigned)
+            s.record(
+                touch,
+                "failed",
+                note=text.failure_note(err),
+                deferred=deferred,
+                at=assigned,
+                locale=rendered.locale,
+            )
             return
         del receipt
         try:
@@ -375,9 +386,23 @@ class SequenceWorkflow(SequenceControls):
         result = s.task_result
         s.task_result = None
         if result is None:
-            self._s.record(touch, "task_expired", note="deadline passed", deferred=deferred, at=assigned)
+            self._s.record(
+                touch,
+                "task_expired",
+                note="deadline passed",
+                deferred=deferred,
+                at=assigned,
+                locale=rendered.locale,
+            )
         else:
-            self._s.record(touch, f"task_{result.outcome}", note=result.note, deferred=deferred, at=assigned)
+            self._s.record(
+                touch,
+                f"task_{result.outcome}",
+                note=result.note,
+                deferred=deferred,
+                at=assigned,
+                locale=rendered.locale,
+            )
 
     async def _render(self, touch: PlannedTouch) -> RenderedMessage:
         return await self._act(

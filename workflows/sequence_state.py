@@ -199,6 +199,7 @@ class SequenceState:
         deferred: tuple[str, ...] = (),
         message_id: str = "",
         note: str = "",
+        locale: str = "",
     ) -> None:
         self.touches.append(
             TouchRecord(
@@ -211,6 +212,7 @@ class SequenceState:
                 deferred=list(deferred),
                 message_id=message_id,
                 note=note,
+                locale=locale,
             )
         )
 

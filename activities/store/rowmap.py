@@ -49,7 +49,14 @@ def account_row(account: Account) -> dict[str, Any]:
         "owner": account.owner,
         "locale": account.locale,
         "aliases": json.dumps(list(account.aliases), ensure_ascii=False),
+        "currency": account.currency,
+        "owner_locale": account.owner_locale,
     }
+
+
+# Columns added after accounts were first imported: hashed only when set, so an account
+# imported before them is still "unchanged" when the same row is imported again.
+_HASHED_WHEN_SET = ("currency", "owner_locale")
 
 
 def contact_rows(account: Account) -> list[dict[str, Any]]:
@@ -72,7 +79,8 @@ def contact_rows(account: Account) -> list[dict[str, Any]]:
 def with_fingerprint(account: Account) -> dict[str, Any]:
     """The account's row plus a hash of everything imported with it, contacts included."""
     row = account_row(account)
-    canonical = json.dumps([row, contact_rows(account)], sort_keys=True, default=str, ensure_ascii=False)
+    hashed = {k: v for k, v in row.items() if k not in _HASHED_WHEN_SET or v}
+    canonical = json.dumps([hashed, contact_rows(account)], sort_keys=True, default=str, ensure_ascii=False)
     row["fingerprint"] = hashlib.sha256(canonical.encode()).hexdigest()
     return row
 
@@ -96,6 +104,8 @@ def account(row: RowMapping, people: dict[str, Contact]) -> Account:
         locale=row["locale"],
         executive=people.get("executive"),
         aliases=tuple(json.loads(row["aliases"])),
+        currency=row["currency"],
+        owner_locale=row["owner_locale"],
     )
 
 

@@ -85,6 +85,9 @@ accounts = Table(
     Column("owner", Text, nullable=False),
     Column("locale", String(35), nullable=False),
     Column("aliases", Text, nullable=False),  # JSON array of strings
+    # "" is the file's empty column: the country's currency; en (migration 0007).
+    Column("currency", String(3), nullable=False, server_default=""),
+    Column("owner_locale", String(35), nullable=False, server_default=""),
     # Hash of the whole record as imported: tells "unchanged" from "updated" on re-import.
     Column("fingerprint", String(64), nullable=False),
     Column("first_imported_at", UtcDateTime, nullable=False),

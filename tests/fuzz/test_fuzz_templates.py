@@ -122,8 +122,9 @@ def hostile_requests(draw: st.DrawFn) -> RenderRequest:
 
 # Keys whose values the templates compare or filter rather than print: the placeholder would
 # change what they do, and they never hold free text (tier, reason, kind and channel are checked
-# when the files are read).
-_KEPT = {"tier", "churn_reason", "kind", "channel", "expires_on", "id"}
+# when the files are read). Dates, the country and the currency are formatted, not printed
+# (campaigns/templating.py's filters), and the accounts file checks them.
+_KEPT = {"tier", "churn_reason", "kind", "channel", "expires_on", "id", "churned_on", "country", "currency"}
 
 
 def _placeholders(context: Any, values: dict[str, str], key: str = "") -> Any:

@@ -82,7 +82,9 @@ def status_lines(status: SequenceStatus) -> list[str]:
         lines.append(f"open task: touch {task.touch} {task.channel}, due {task.due_local}")
     for t in status.touches:
         note = f" - {t.note}" if t.note else ""
-        lines.append(f"  touch {t.number} {t.channel:<9} {t.status:<15} {t.at_local}{note}")
+        # The language the touch was written in; "-" for one that wrote nothing or predates it.
+        locale = t.locale or "-"
+        lines.append(f"  touch {t.number} {t.channel:<9} {t.status:<15} {locale:<7} {t.at_local}{note}")
         lines += [f"      deferred {d}" for d in t.deferred]
     if status.outcome:
         lines.append(f"outcome: {status.outcome} ({status.outcome_reason})")
