@@ -13,9 +13,11 @@ import tempfile
 from dataclasses import dataclass
 from email import policy
 from email.errors import MessageError
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import formatdate
 from pathlib import Path
 from typing import Protocol
@@ -71,11 +73,36 @@ def check(req: SendRequest) -> None:
     _line(req.unsubscribe_url, "the unsubscribe link")
 
 
+class _Policy(EmailPolicy):
+    """The email package's default policy, except for a subject that is not ASCII: Python 3.11
+    folds a long one as "… que \n =?utf-8?q?lan=C3=A7amos?=", which every reader unfolds to two
+    spaces (RFC 5322 keeps a fold's whitespace). Written wholly as encoded words (RFC 2047), the
+    whitespace between them is no text, and the subject reads back exactly as rendered."""
+
+    def fold(self, name: str, value: str) -> str:
+        return self._encoded_subject(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        folded = self._encoded_subject(name, value)
+        return folded.encode("ascii") if folded else super().fold_binary(name, value)
+
+    def _encoded_subject(self, name: str, value: str) -> str | None:
+        text = str(value)
+        if name.lower() != "subject" or text.isascii():
+            return None
+        width = self.max_line_length or 78
+        encoded = Header(text, "utf-8", maxlinelen=width, header_name=name).encode(linesep=self.linesep)
+        return f"{name}: {encoded}{self.linesep}"
+
+
+MAIL_POLICY = _Policy()
+
+
 def build_message(req: SendRequest) -> EmailMessage:
     """The message, or BadInput when the request could never be sent safely."""
     check(req)
     sender_email = req.sender.from_email
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)
     # Address objects, not formataddr: formataddr leaves a non-ASCII name's "<other@...>" outside
     # the encoded part, where it becomes the address.
     msg["From"] = _mailbox("From", req.sender.from_name, sender_email)

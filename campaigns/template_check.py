@@ -30,9 +30,9 @@ from campaigns import locales, templating
 from campaigns.errors import display_path
 from campaigns.playbook import template_problem
 
-# Locales whose folder may be missing as a whole: until the translations land (ms, ja, zh-Hant,
-# zh-Hans and pt-BR are being written on their own branches). Remove each when it is merged.
-PENDING_LOCALES: Final[frozenset[str]] = frozenset({"ms", "ja", "zh-Hant", "zh-Hans", "pt-BR"})
+# Locales whose folder may be missing as a whole while their translation is written: none now,
+# every supported locale has every template.
+PENDING_LOCALES: Final[frozenset[str]] = frozenset()
 
 # Single templates that deliberately stay English in a locale: (locale, template name).
 DELIBERATE_FALLBACKS: Final[frozenset[tuple[str, str]]] = frozenset()

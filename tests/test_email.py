@@ -177,3 +177,13 @@ def test_the_memory_transport_is_idempotent_per_key_too() -> None:
     assert (first.already_sent, again.already_sent) == (False, True)
     assert list(transport.messages) == [KEY]
     assert transport.messages[KEY]["Subject"] == "What changed since you left"
+
+
+def test_a_long_subject_that_is_not_ascii_reads_back_with_single_spaces() -> None:
+    """Python 3.11 folded "… usam o que lançamos" as "que \\n =?utf-8?q?lan…?=": a reader saw
+    "que  lançamos". The whole subject now goes out as encoded words."""
+    subject = "Como equipes como a da Revontuli Analytics Oy usam o que lançamos"
+    msg = build_message(replace(request(), subject=subject))
+    back = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    assert back["Subject"] == subject
+    assert max(len(line) for line in msg.as_bytes().splitlines()) <= 78

@@ -73,7 +73,9 @@ def test_a_template_missing_in_english_too_is_not_found_and_says_where_it_looked
 
 
 def test_shipped_templates_resolve_to_english_for_an_untranslated_locale() -> None:
-    assert templating.resolve("product_gap/01_whats_new", "pt-BR") == "en/product_gap/01_whats_new.j2"
+    assert templating.resolve("product_gap/01_whats_new", "ko-KR") == "en/product_gap/01_whats_new.j2"
+    # pt-BR is translated: a Brazilian contact reads Brazilian Portuguese.
+    assert templating.resolve("product_gap/01_whats_new", "pt-BR") == "pt-BR/product_gap/01_whats_new.j2"
 
 
 # --- strict, sandboxed rendering -----------------------------------------------------------
