@@ -129,11 +129,8 @@ class IntentLog:
             churned: dict[str, date | None] = {}
             lost_at: dict[str, list[datetime]] = {}
             for chunk in rowmap.chunks(accounts, _IN_CHUNK):
-                churned.update(
-                    conn.execute(
-                        select(acc.c.account_id, acc.c.churned_on).where(acc.c.account_id.in_(chunk))
-                    ).tuples()
-                )
+                query = select(acc.c.account_id, acc.c.churned_on).where(acc.c.account_id.in_(chunk))
+                churned.update((account_id, day) for account_id, day in conn.execute(query))
                 for account_id, ended in conn.execute(
                     select(so.c.account_id, so.c.ended_at).where(
                         so.c.account_id.in_(chunk), so.c.outcome == LOST
