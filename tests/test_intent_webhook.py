@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 from starlette.exceptions import StarletteDeprecationWarning
 
@@ -20,6 +21,7 @@ from campaigns.intent import CHURNED, FOLLOWING, SAVED
 from contracts.intent import IntentNotice
 from inbound import intent_events as wire
 from tests.factories import make_account
+from winback.cli import cli
 from winback.intent_webhook import PATH, CancelIntents
 from winback.settings import Settings, SettingsError
 from winback.web import create_app, store_recorder
@@ -308,3 +310,14 @@ def test_intents_count_as_red_flags_and_the_follow_up_tells_a_save_from_a_delaye
     assert ups["ACC-1"].followed_until == date(2027, 6, 4) and ups["ACC-1"].verdict == FOLLOWING
     assert ups["ACC-2"].verdict == CHURNED  # churned three months after the intent: a delayed churn
     assert ups["ACC-3"].followed_until == date(2026, 7, 5) and ups["ACC-3"].verdict == SAVED
+
+
+def test_saves_intent_prints_each_account_s_follow_up(settings: Settings, store: Store) -> None:
+    post(client_for(settings, store, RecordingSaves()), event())
+    runner = CliRunner(env={"WINBACK_DATA_DIR": str(settings.data_dir), "DATABASE_URL": ""})
+    result = runner.invoke(cli, ["saves", "intent", "--as-of", "2027-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "following  ACC-1: 1 cancel intent(s) (cancel_flow_abandoned), last 2026-12-04" in result.output
+    assert "followed until 2027-06-04" in result.output
+    assert "1 accounts, 1 following, 0 saved, 0 churned" in result.output
+    assert "reason step" not in result.output
