@@ -18,6 +18,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from contracts import ids
+from contracts.intent import INTENT, IntentNotice
 from contracts.sequence import DeclineNotice, PauseRequest, ReplyNotice, StopNotice
 
 
@@ -71,3 +72,15 @@ class TemporalSequences:
 
     async def pause_until(self, workflow_id: str, until: datetime, reason: str) -> None:
         await self._signal(workflow_id, ids.PAUSE, PauseRequest(until=until, reason=reason))
+
+    async def save_intent(self, account_id: str, notice: IntentNotice) -> bool:
+        """Tell the account's running save of a cancel intent; False when no save runs (never
+        started, or ended: Temporal answers NOT_FOUND for both)."""
+        handle = await self._handle(ids.save_workflow_id(account_id))
+        try:
+            await handle.signal(INTENT, notice)
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+            return False
+        return True

@@ -136,6 +136,21 @@ class Settings:
         value = os.environ.get("WINBACK_INBOUND_SECRET", "").strip()
         return value.encode() if value else None
 
+    def intent_secret(self) -> bytes | None:
+        """WINBACK_INTENT_SECRET, the shared secret a product signs its cancel-intent posts with
+        (winback/intent_webhook.py). Unset or blank: the webhook refuses every post (503). Shorter
+        than MIN_SECRET_BYTES raises SettingsError (one line that never shows it): a guessable
+        key lets anyone start interventions."""
+        value = os.environ.get("WINBACK_INTENT_SECRET", "").strip()
+        if not value:
+            return None
+        if len(value.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(
+                "WINBACK_INTENT_SECRET is too short: it signs the product's cancel-intent posts and needs "
+                f"at least {MIN_SECRET_BYTES} random bytes; set it to the output of `openssl rand -hex 32`"
+            )
+        return value.encode()
+
     def inbound_domain(self) -> str:
         """WINBACK_INBOUND_DOMAIN: the domain whose mail SendGrid Inbound Parse posts to
         /webhooks/sendgrid/inbound; every email then carries a signed Reply-To there. Unset: no

@@ -141,7 +141,7 @@ def web_server(settings: Settings, store: Store, client: Client, host: str, port
     """`winback web` inside `winback up`: the same app, signalling through the stack's client."""
     import uvicorn
 
-    from winback import webhooks
+    from winback import intent_webhook, webhooks
     from winback.sequence_actions import TemporalSequences
     from winback.web import create_app, store_recorder
 
@@ -159,6 +159,7 @@ def web_server(settings: Settings, store: Store, client: Client, host: str, port
         sendgrid_events=webhooks.from_settings(settings, stopper=sequences),
         sequences=sequences,
         codec=codec,
+        cancel_intents=intent_webhook.from_settings(settings, sequences),
     )
 
     class Embedded(uvicorn.Server):

@@ -1,5 +1,6 @@
 """`winback web`: the HTTP side of Winback: a health check, one-click unsubscribe, the SendGrid
-webhooks (winback/webhooks.py, winback/inbound_webhook.py) and the codec endpoint the Temporal UI
+webhooks (winback/webhooks.py, winback/inbound_webhook.py), the product's cancel intents
+(winback/intent_webhook.py) and the codec endpoint the Temporal UI
 and CLI decrypt workflow data with (winback/codec_server.py).
 
 One-click unsubscribe (RFC 8058): every email carries `List-Unsubscribe: <{WINBACK_PUBLIC_URL}/u/TOKEN>`
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
     from winback.codec_server import CodecEndpoint
     from winback.inbound_webhook import InboundReplies
+    from winback.intent_webhook import CancelIntents
     from winback.webhooks import SendGridEvents, SequenceStopper
 
 log = logging.getLogger("winback.web")
@@ -176,6 +178,7 @@ def create_app(
     inbound_replies: InboundReplies | None = None,
     codec: CodecEndpoint | None = None,
     page_locale: PageLocale | None = None,
+    cancel_intents: CancelIntents | None = None,
 ) -> Starlette:
     """The ASGI app. Without `record_unsubscribe` it records into the store named by the settings;
     without `sequences` it signals through a Temporal client connected on first use; without
@@ -186,7 +189,7 @@ def create_app(
     from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse
     from starlette.routing import Route
 
-    from winback import codec_server, inbound_webhook, webhooks
+    from winback import codec_server, inbound_webhook, intent_webhook, webhooks
 
     secret = settings.unsubscribe_secret()
     if record_unsubscribe is None:
@@ -273,6 +276,9 @@ def create_app(
                 inbound_replies or inbound_webhook.from_settings(settings, TemporalSequences())
             ),
             *codec_server.routes(codec or codec_server.from_settings(settings)),
+            *intent_webhook.routes(
+                cancel_intents or intent_webhook.from_settings(settings, TemporalSequences())
+            ),
         ]
     )
 
@@ -383,6 +389,7 @@ def web_command(host: str, port: int) -> None:
     try:
         # Before the store opens: with a weak key the service must not start at all.
         settings.unsubscribe_secret()
+        settings.intent_secret()
         codec = codec_server.from_settings(settings)
     except settings_mod.SettingsError as err:
         click.echo(str(err), err=True)  # one line, never the secret
@@ -398,12 +405,19 @@ def web_command(host: str, port: int) -> None:
         f"codec endpoint: http://{host}:{port}{codec_server.PREFIX} (Authorization: Bearer <token>, "
         f"or {codec_server.PREFIX}/<token>; the token is WINBACK_CODEC_TOKEN or {settings.codec_token_file})"
     )
-    from winback import inbound_webhook, webhooks
+    from winback import inbound_webhook, intent_webhook, webhooks
 
     sequences = TemporalSequences()
     events = webhooks.from_settings(settings, stopper=sequences)
     replies = inbound_webhook.from_settings(settings, sequences)
+    intents = intent_webhook.from_settings(settings, sequences)
     app = create_app(
-        settings, record, sendgrid_events=events, sequences=sequences, inbound_replies=replies, codec=codec
+        settings,
+        record,
+        sendgrid_events=events,
+        sequences=sequences,
+        inbound_replies=replies,
+        codec=codec,
+        cancel_intents=intents,
     )
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from contracts.sequence import TaskAssignment, TaskReceipt
     from workflows import policies
     from workflows import save_text as text
-    from workflows.save_controls import SaveControls
+    from workflows.save_intent import SaveIntent
     from workflows.save_state import SaveState
     from workflows.sequence_state import whole_minutes
     from workflows.sequence_text import both_words
@@ -57,7 +57,7 @@ _Out = TypeVar("_Out")
 
 
 @workflow.defn(name=ids.SAVE_WORKFLOW)
-class SaveWorkflow(SaveControls):
+class SaveWorkflow(SaveIntent):  # SaveIntent adds the `intent` signal to SaveControls
     @workflow.init
     def __init__(self, inp: SaveInput) -> None:
         self._inp = inp

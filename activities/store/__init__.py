@@ -10,6 +10,7 @@ from activities.store.database import (
     masked,
     normalise_url,
 )
+from activities.store.intent import IntentFollowUp, IntentRecord
 from activities.store.ledger import FAILED, SENDING, SENT, LedgerEntry
 from activities.store.records import (
     ImportResult,
@@ -33,6 +34,8 @@ __all__ = [
     "SUPPRESSION_KINDS",
     "ImportResult",
     "InboundReplyFact",
+    "IntentFollowUp",
+    "IntentRecord",
     "LaunchItem",
     "LaunchItemResult",
     "LedgerEntry",

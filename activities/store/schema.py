@@ -357,3 +357,23 @@ save_outcomes = Table(
     Index("ix_save_outcomes_account_id", "account_id"),
     Index("ix_save_outcomes_outcome", "outcome"),
 )
+
+# Cancel intents a product reported (issue 12, winback/intent_webhook.py): each event once, by the
+# product's id or its content hash, stored before the webhook answers; `acted_at` is set once its
+# save heard of it or its owner's task was written, so a repost acts on what was not acted on yet.
+# `followed_until`: the last day the account is watched to tell a save from a delayed churn.
+intent_events = Table(
+    "intent_events",
+    metadata,
+    Column("dedup_key", String(255), nullable=False),
+    Column("account_id", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("followed_until", Date, nullable=False),
+    Column("acted_at", UtcDateTime, nullable=True),
+    Column("acted_how", String(20), nullable=False),  # "", "save", "task" or "nobody"
+    PrimaryKeyConstraint("dedup_key"),
+    Index("ix_intent_events_account_id", "account_id"),
+)

@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from activities.store import rowmap, schema
 from activities.store.database import masked, open_engine, write_transaction
 from activities.store.events import ProviderEventLog
+from activities.store.intent import IntentLog
 from activities.store.launches import LaunchLedger
 from activities.store.ledger import SendLedger
 from activities.store.records import (
@@ -53,7 +54,7 @@ _IN_CHUNK: Final = 500
 _INSERT_CHUNK: Final = 1000
 
 
-class Store(LaunchLedger, ProviderEventLog, SendLedger, InboundReplyLog, WatchLog, SaveOutcomeLog):
+class Store(LaunchLedger, ProviderEventLog, SendLedger, InboundReplyLog, WatchLog, SaveOutcomeLog, IntentLog):
     """State outside Temporal, in SQLite (default) or PostgreSQL (DATABASE_URL)."""
 
     def __init__(self, engine: Engine) -> None:

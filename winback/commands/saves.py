@@ -2,7 +2,8 @@
 
 `saves plan --json` is a contract other tools read; its shape is documented in
 campaigns/saves_plan.py. Planning reads only the file: no store, no Temporal. `saves launch`
-starts one SaveWorkflow per included account (workflows/save.py).
+starts one SaveWorkflow per included account (workflows/save.py). `saves intent` lists the
+accounts a product reported a cancel intent for and where their six-month follow-up stands.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from activities.saves import save_input, start_save
 from campaigns.approvers import Approvers, load_approvers
 from campaigns.campaign import CAMPAIGN_ID_RE
 from campaigns.errors import ConfigError
+from campaigns.intent import CHURNED, FOLLOWING, SAVED
 from campaigns.renewals import RenewalsFile, load_renewals, rebased
 from campaigns.saves_plan import build_saves_plan, saves_json, saves_lines
 from contracts import ids
 from winback import settings as settings_mod
 from winback.commands.campaigns import parse_as_of
-from winback.commands.common import EXIT_BAD_INPUT, client_or_fail, fail, run
+from winback.commands.common import EXIT_BAD_INPUT, client_or_fail, fail, open_store, run
 
 AS_OF_HELP = "The day the rules are evaluated for (default today)."
 
@@ -123,6 +125,26 @@ def saves_launch(
         return 1 if failed else 0
 
     sys.exit(run(main))
+
+
+@saves.command("intent")
+@click.option("--as-of", "as_of_text", default=None, metavar="YYYY-MM-DD", help=AS_OF_HELP)
+def saves_intent(as_of_text: str | None) -> None:
+    """Accounts with a cancel intent (POST /webhooks/intent): their red flags and the six-month
+    follow-up that tells a save from a delayed churn (following, saved or churned)."""
+    as_of = parse_as_of(as_of_text)
+    ups = open_store(settings_mod.load()).intent_follow_ups(as_of=as_of)
+    for up in ups:
+        # Ids, kinds and dates only: the events' details stay in the store.
+        click.echo(
+            f"  {up.verdict:<10} {up.account_id}: {up.events} cancel intent(s) ({', '.join(up.kinds)}), "
+            f"last {up.last_at:%Y-%m-%d}, followed until {up.followed_until.isoformat()}"
+        )
+    counts = {v: sum(u.verdict == v for u in ups) for v in (FOLLOWING, SAVED, CHURNED)}
+    click.echo(
+        f"cancel intents as of {as_of.isoformat()}: {len(ups)} accounts, "
+        + ", ".join(f"{n} {v}" for v, n in counts.items())
+    )
 
 
 def renewals_or_fail(path: Path) -> RenewalsFile:
