@@ -123,7 +123,7 @@ class SaveReport:
         ):
             groups += [(f"{label} {name}", group) for name, group in rows]
         return [
-            f"{name}: success rate {group.success_rate} % is above {HIGH_SUCCESS_PERCENT} %: effort may be "
+            f"{name}: success rate {group.success_rate:g} % is above {HIGH_SUCCESS_PERCENT} %: effort may be "
             "going to accounts that would renew anyway"
             for name, group in groups
             if group.high_success_warning
