@@ -58,7 +58,7 @@ async def test_launch_starts_one_save_per_included_account(
     # Every at-risk account, the past renewal's too, for the saves report's attempt rate.
     with Store.open(database_url(tmp_path)) as store:
         recorded = {a.account_id: a.started for a in store.at_risk_accounts()}
-    assert recorded == {**dict.fromkeys(started, True), "ACC-2008": False}
+    assert recorded == {**{s.removeprefix("save-"): True for s in started}, "ACC-2008": False}
 
     # One save per account at a time: a second launch reports the running ones.
     again = await winback(*args, "--campaign-id", "saves-demo", env=env)
