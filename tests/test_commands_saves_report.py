@@ -1,7 +1,9 @@
 """`winback saves report`: in process, against a SQLite store filled through the store's own methods;
 the `--json` contract byte for byte (tests/golden/saves-report.json), the table, bad input (exit 2).
 
-Re-record the golden file deliberately: WINBACK_RECORD_GOLDEN=1 .venv/bin/pytest tests/test_commands_saves_report.py
+Re-record the golden file deliberately:
+
+    WINBACK_RECORD_GOLDEN=1 .venv/bin/pytest tests/test_commands_saves_report.py
 """
 
 from __future__ import annotations
