@@ -46,7 +46,7 @@ def test_the_command_names_are_the_contract() -> None:
     signals = cli.commands["signals"]
     assert hasattr(signals, "commands") and set(signals.commands) == {"scan"}
     saves = cli.commands["saves"]
-    assert hasattr(saves, "commands") and set(saves.commands) == {"plan", "launch"}
+    assert hasattr(saves, "commands") and set(saves.commands) == {"plan", "launch", "report"}
 
 
 @pytest.mark.integration  # runs the real winback command in a subprocess
