@@ -47,7 +47,7 @@ def test_the_command_names_are_the_contract() -> None:
     signals = cli.commands["signals"]
     assert hasattr(signals, "commands") and set(signals.commands) == {"scan"}
     saves = cli.commands["saves"]
-    assert hasattr(saves, "commands") and set(saves.commands) == {"plan", "launch", "intent"}
+    assert hasattr(saves, "commands") and set(saves.commands) == {"plan", "launch", "intent", "report"}
     templates = cli.commands["templates"]
     assert hasattr(templates, "commands") and set(templates.commands) == {"check"}
 

@@ -9,6 +9,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from activities.store import Store, database_url
 from contracts import search_attributes as sa
 from tests.cli import EXAMPLES, codec_converter, env_for, winback
 
@@ -54,6 +55,10 @@ async def test_launch_starts_one_save_per_included_account(
         f"(renewal on {past})"
     ) in lines
     assert lines[-1] == "saves saves-demo: 5 of 9 accounts included, 0 failed"
+    # Every at-risk account, the past renewal's too, for the saves report's attempt rate.
+    with Store.open(database_url(tmp_path)) as store:
+        recorded = {a.account_id: a.started for a in store.at_risk_accounts()}
+    assert recorded == {**{s.removeprefix("save-"): True for s in started}, "ACC-2008": False}
 
     # One save per account at a time: a second launch reports the running ones.
     again = await winback(*args, "--campaign-id", "saves-demo", env=env)

@@ -43,3 +43,20 @@ def test_the_first_outcome_stands(store: Store) -> None:
 def test_an_unknown_outcome_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="unknown save outcome 'won'"):
         store.record_save_outcome(record(outcome="won"))
+
+
+def test_at_risk_accounts_update_and_a_started_save_stays_started(store: Store) -> None:
+    from datetime import date
+
+    from campaigns.save_report import AtRiskAccount
+
+    first = [AtRiskAccount("saves-2027-03", "ACC-1", date(2027, 3, 1), 50_000, True)]
+    first.append(AtRiskAccount("saves-2027-03", "ACC-2", date(2027, 3, 1), 9_000, False))
+    store.record_at_risk(first)
+    store.record_at_risk([AtRiskAccount("saves-2027-03", "ACC-1", date(2027, 3, 8), 52_000, False)])
+    store.record_at_risk([])
+    assert store.at_risk_accounts() == [
+        AtRiskAccount("saves-2027-03", "ACC-1", date(2027, 3, 8), 52_000, True),
+        AtRiskAccount("saves-2027-03", "ACC-2", date(2027, 3, 1), 9_000, False),
+    ]
+    assert [r.account_id for r in store.all_save_outcomes()] == []

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Engine, RowMapping, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from activities.store import schema
@@ -60,24 +60,31 @@ class SaveOutcomeLog:
         s = schema.save_outcomes
         query = select(s).where(s.c.account_id == account_id).order_by(s.c.ended_at, s.c.workflow_id)
         with self._engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [
-            SaveOutcomeRecord(
-                workflow_id=row["workflow_id"],
-                run_id=row["run_id"],
-                account_id=row["account_id"],
-                campaign_id=row["campaign_id"],
-                outcome=row["outcome"],
-                reason=row["reason"],
-                effort=row["effort"],
-                mode=row["mode"],
-                root_cause=row["root_cause"],
-                renewal_on=row["renewal_on"].isoformat(),
-                started_at=row["started_at"],
-                ended_at=row["ended_at"],
-                tasks_done=row["tasks_done"],
-                tasks_total=row["tasks_total"],
-                concessions=tuple(GrantedConcession(**c) for c in json.loads(row["concessions"])),
-            )
-            for row in rows
-        ]
+            return [_outcome(row) for row in conn.execute(query).mappings()]
+
+    def all_save_outcomes(self: _StoreParts) -> list[SaveOutcomeRecord]:
+        """Every save that ended, oldest first (the saves report)."""
+        s = schema.save_outcomes
+        query = select(s).order_by(s.c.ended_at, s.c.workflow_id)
+        with self._engine.connect() as conn:
+            return [_outcome(row) for row in conn.execute(query).mappings()]
+
+
+def _outcome(row: RowMapping) -> SaveOutcomeRecord:
+    return SaveOutcomeRecord(
+        workflow_id=row["workflow_id"],
+        run_id=row["run_id"],
+        account_id=row["account_id"],
+        campaign_id=row["campaign_id"],
+        outcome=row["outcome"],
+        reason=row["reason"],
+        effort=row["effort"],
+        mode=row["mode"],
+        root_cause=row["root_cause"],
+        renewal_on=row["renewal_on"].isoformat(),
+        started_at=row["started_at"],
+        ended_at=row["ended_at"],
+        tasks_done=row["tasks_done"],
+        tasks_total=row["tasks_total"],
+        concessions=tuple(GrantedConcession(**c) for c in json.loads(row["concessions"])),
+    )

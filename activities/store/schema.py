@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -376,4 +377,20 @@ intent_events = Table(
     Column("acted_how", String(20), nullable=False),  # "", "save", "task" or "nobody"
     PrimaryKeyConstraint("dedup_key"),
     Index("ix_intent_events_account_id", "account_id"),
+)
+
+
+# One row per saves campaign and account a `saves launch` found at risk (issue 12), whether or
+# not its save started: the saves report's attempt rate counts them, and its saved ARR reads the
+# ARR here, since a save's outcome row carries none. A later launch of the same campaign updates
+# the row; once started, it stays started.
+save_at_risk = Table(
+    "save_at_risk",
+    metadata,
+    Column("campaign_id", String(200), nullable=False),
+    Column("account_id", String(200), nullable=False),
+    Column("planned_on", Date, nullable=False),  # the launch's as-of day
+    Column("arr", Float, nullable=False),
+    Column("started", Boolean, nullable=False),
+    PrimaryKeyConstraint("campaign_id", "account_id"),
 )

@@ -40,6 +40,7 @@ from activities.store.records import (
     MessageLogEntry,
 )
 from activities.store.replies import InboundReplyLog
+from activities.store.save_at_risk import SaveAtRiskLog
 from activities.store.saves import SaveOutcomeLog
 from activities.store.watch import WatchLog
 from campaigns.contactability import SUPPRESSION_KINDS as SUPPRESSION_KINDS
@@ -54,7 +55,16 @@ _IN_CHUNK: Final = 500
 _INSERT_CHUNK: Final = 1000
 
 
-class Store(LaunchLedger, ProviderEventLog, SendLedger, InboundReplyLog, WatchLog, SaveOutcomeLog, IntentLog):
+class Store(
+    LaunchLedger,
+    ProviderEventLog,
+    SendLedger,
+    InboundReplyLog,
+    WatchLog,
+    SaveOutcomeLog,
+    IntentLog,
+    SaveAtRiskLog,
+):
     """State outside Temporal, in SQLite (default) or PostgreSQL (DATABASE_URL)."""
 
     def __init__(self, engine: Engine) -> None:

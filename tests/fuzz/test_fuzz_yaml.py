@@ -23,18 +23,22 @@ from campaigns.campaign import load_campaign
 from campaigns.errors import ConfigError, display_path
 from campaigns.model import Campaign
 from campaigns.playbook import PLAYBOOK_DIR, load_playbook
+from campaigns.save_costs import load_save_costs
 from contracts.sequence import SendRequest
 from tests.cli import EXAMPLES
 from tests.fuzz.support import assert_one_line, example_folder, fuzz, guarded, short
 
-# The examples folder also holds the saves' approvers file (campaigns/approvers.py).
+# The examples folder also holds the saves' approvers file (campaigns/approvers.py) and the saves
+# settings file (campaigns/save_costs.py).
 APPROVERS = [EXAMPLES / "approvers.yaml"]
-CAMPAIGNS = sorted(set(EXAMPLES.glob("*.yaml")) - set(APPROVERS))
+SAVE_COSTS = [EXAMPLES / "saves.yaml"]
+CAMPAIGNS = sorted(set(EXAMPLES.glob("*.yaml")) - set(APPROVERS) - set(SAVE_COSTS))
 PLAYBOOKS = sorted(PLAYBOOK_DIR.glob("*.yaml"))
 LOADERS: dict[Path, Any] = {
     **dict.fromkeys(CAMPAIGNS, load_campaign),
     **dict.fromkeys(PLAYBOOKS, load_playbook),
     **dict.fromkeys(APPROVERS, load_approvers),
+    **dict.fromkeys(SAVE_COSTS, load_save_costs),
 }
 BASES = {path: yaml.safe_load(path.read_text(encoding="utf-8")) for path in LOADERS}
 

@@ -1,9 +1,11 @@
-"""At-risk renewal saves: `saves plan` and `saves launch`.
+"""At-risk renewal saves: `saves plan`, `saves launch` and `saves report`.
 
 `saves plan --json` is a contract other tools read; its shape is documented in
 campaigns/saves_plan.py. Planning reads only the file: no store, no Temporal. `saves launch`
-starts one SaveWorkflow per included account (workflows/save.py). `saves intent` lists the
-accounts a product reported a cancel intent for and where their six-month follow-up stands.
+starts one SaveWorkflow per included account (workflows/save.py) and records every at-risk
+account in the store (`save_at_risk`). `saves intent` lists the accounts a product reported a
+cancel intent for and where their six-month follow-up stands. `saves report` reads only the
+store; its `--json` shape is documented in campaigns/save_report_view.py.
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ import click
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.saves import save_input, start_save
+from activities.store import Store
 from campaigns.approvers import Approvers, load_approvers
 from campaigns.campaign import CAMPAIGN_ID_RE
 from campaigns.errors import ConfigError
 from campaigns.intent import CHURNED, FOLLOWING, SAVED
 from campaigns.renewals import RenewalsFile, load_renewals, rebased
+from campaigns.risk import RISK_LEVELS
+from campaigns.save_costs import SaveCosts, load_save_costs
+from campaigns.save_report import AtRiskAccount, EndedSave, build_save_report
+from campaigns.save_report_view import report_json, report_lines
 from campaigns.saves_plan import build_saves_plan, saves_json, saves_lines
 from contracts import ids
 from winback import settings as settings_mod
@@ -95,6 +102,8 @@ def saves_launch(
     plan = build_saves_plan(renewals, as_of=as_of)
     by_id = {r.account.account_id: r for r in renewals}
     settings = settings_mod.load()
+    store = open_store(settings)  # before starting anything: a broken store starts no save
+    started_ids: set[str] = set()
 
     async def main() -> int:
         client = await client_or_fail()
@@ -109,12 +118,14 @@ def saves_launch(
             try:
                 await start_save(client, settings.task_queue, inp)
             except WorkflowAlreadyStartedError:
+                started_ids.add(entry.account_id)
                 click.echo(f"  already running  {workflow_id}: one save per account at a time")
                 continue
             except Exception as err:  # reported per account; the others still start
                 failed += 1
                 click.echo(f"  failed           {workflow_id}: {type(err).__name__}: {err}", err=True)
                 continue
+            started_ids.add(entry.account_id)
             escalation = ", executive escalation" if entry.executive_escalation else ""
             click.echo(
                 f"  started          {workflow_id}: {entry.effort} effort, {entry.mode}{escalation}, "
@@ -124,7 +135,78 @@ def saves_launch(
         click.echo(f"saves {campaign}: {included} of {len(plan.entries)} accounts included, {failed} failed")
         return 1 if failed else 0
 
-    sys.exit(run(main))
+    try:
+        code = run(main)
+        # Every at-risk account, started or not (a past renewal, a failed start): the saves
+        # report's attempt rate counts them, and its saved ARR reads their ARR.
+        store.record_at_risk(
+            [
+                AtRiskAccount(
+                    campaign_id=campaign,
+                    account_id=e.account_id,
+                    planned_on=as_of,
+                    arr=e.arr,
+                    started=e.account_id in started_ids,
+                )
+                for e in plan.entries
+                if e.risk == RISK_LEVELS[-1]  # at_risk
+            ]
+        )
+    finally:
+        store.close()
+    sys.exit(code)
+
+
+@saves.command("report")
+@click.option(
+    "--config",
+    "config_path",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="The saves settings file: hourly cost, currency, hours per effort (campaigns/examples/saves.yaml).",
+)
+@click.option(
+    "--since", "since_text", default=None, metavar="YYYY-MM-DD", help="Only saves started on or after it."
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the report as JSON (campaigns/save_report_view.py)."
+)
+def saves_report(config_path: Path | None, since_text: str | None, as_json: bool) -> None:
+    """Attempt and success rates, saved ARR against effort cost, retention and time to save; by effort,
+    root cause and mode. Reads only the store."""
+    since = parse_since(since_text)
+    costs = costs_or_fail(config_path) if config_path is not None else None
+    store = open_store(settings_mod.load())
+    try:
+        report = build_save_report(store.at_risk_accounts(), ended_saves(store), costs=costs, since=since)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(report_json(report), indent=2))
+        return
+    click.echo("\n".join(report_lines(report)))
+
+
+def ended_saves(store: Store) -> list[EndedSave]:
+    """The store's save outcomes with the ARR their launch recorded (None without one).
+
+    `renewed` stays None: the renewal check (post-save monitoring) is not in the store yet;
+    when save_outcomes gains its result, it is mapped here."""
+    arr = {(a.campaign_id, a.account_id): a.arr for a in store.at_risk_accounts()}
+    return [
+        EndedSave(
+            account_id=o.account_id,
+            campaign_id=o.campaign_id,
+            outcome=o.outcome,
+            effort=o.effort,
+            mode=o.mode,
+            root_cause=o.root_cause,
+            started_at=o.started_at,
+            ended_at=o.ended_at,
+            arr=arr.get((o.campaign_id, o.account_id)),
+        )
+        for o in store.all_save_outcomes()
+    ]
 
 
 @saves.command("intent")
@@ -165,6 +247,25 @@ def renewals_or_fail(path: Path) -> RenewalsFile:
 def approvers_or_fail(path: Path) -> Approvers:
     try:
         return load_approvers(path)
+    except ConfigError as err:
+        click.echo("\n".join(err.lines), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def parse_since(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    fail(f"--since: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-01-01", EXIT_BAD_INPUT)
+
+
+def costs_or_fail(path: Path) -> SaveCosts:
+    try:
+        return load_save_costs(path)
     except ConfigError as err:
         click.echo("\n".join(err.lines), err=True)
         sys.exit(EXIT_BAD_INPUT)
