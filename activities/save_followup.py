@@ -97,8 +97,8 @@ class SaveFollowUpActivities:
             # A renewal's account never churned before: it left the day the save was lost,
             # which is what the months-since-churn rule counts from.
             account = replace(account, churned_on=req.lost_on)
-        now = datetime.now(UTC)
-        as_of = now.date()
+        now = req.at or datetime.now(UTC)
+        as_of = now.astimezone(UTC).date()
         memory = await asyncio.to_thread(pipeline.recall, self.store, campaign.id, as_of=as_of)
         started = await asyncio.to_thread(self.store.started_that_day, campaign.id, as_of)
         the_plan = pipeline.plan(campaign, [account], memory, as_of=as_of)

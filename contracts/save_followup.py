@@ -98,6 +98,9 @@ class WinbackStartRequest:
     playbook: str  # "" for the campaign's playbook for the churn reason
     with_offer: bool
     lost_on: str  # ISO date the save was lost: the account's churn date for the rules
+    # When the stage came round (the workflow's clock): the day the rules are judged on and the
+    # start is staggered from, as a launch on that day would.
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)

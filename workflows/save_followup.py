@@ -192,6 +192,7 @@ class SaveFollowUpWorkflow:
                     playbook=stage.playbook,
                     with_offer=stage.with_offer,
                     lost_on=lost_on.isoformat(),
+                    at=workflow.now(),
                 ),
                 start_to_close_timeout=policies.ACTIVITY_TIMEOUT,
                 retry_policy=policies.OUTCOME_RETRY,
