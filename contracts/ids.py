@@ -141,3 +141,19 @@ SAVE_DESCRIPTIONS: Final = {
 def save_workflow_id(account_id: str) -> str:
     """One running save per account: Temporal's id conflict policy enforces it."""
     return f"{SAVE_ID_PREFIX}{account_id}"
+
+
+# After a save's outcome (issue 12, part 3): monitoring a saved account, or a lost one's exit
+# and win-back stages. Its own id, so a save of the next renewal can run beside it.
+SAVE_FOLLOW_UP_WORKFLOW: Final = "SaveFollowUpWorkflow"
+SAVE_FOLLOW_UP_ID_PREFIX: Final = "save-followup-"
+SAVE_FOLLOW_UP_DESCRIPTIONS: Final = {
+    COMPLETE_TASK: 'Close a follow-up task. Payload: {"task": "promise-issue-1", "outcome": '
+    '"done|skipped", "note": text}; the renewal check takes "held" or "churned".',
+    STATUS: "Where the follow-up stands: its tasks and the win-back stages started or refused.",
+}
+
+
+def save_follow_up_id(account_id: str) -> str:
+    """One follow-up per account; ids carry the account id only."""
+    return f"{SAVE_FOLLOW_UP_ID_PREFIX}{account_id}"

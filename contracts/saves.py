@@ -58,6 +58,11 @@ class SaveInput:
     tasks: tuple[SaveTask, ...]  # campaigns.save_playbook.save_tasks, plan order
     approvers: tuple[Approver, ...]  # from the approvers file when the save started
     campaign_id: str  # the saves campaign: WinbackCampaign
+    # What follows the outcome (workflows/save_followup.py): weekly checks for this many months
+    # after a save (campaigns.save_followup.MONITOR_MONTHS_RANGE), and the win-back campaign
+    # file a lost account's 3/6/12-month stages run in ("" starts none, each refusal recorded).
+    monitor_months: int = 6
+    winback_campaign: str = ""
 
 
 @dataclass

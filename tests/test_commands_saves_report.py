@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from activities.store import Store, database_url
 from campaigns.save_report import AtRiskAccount
+from contracts.save_followup import CHURNED, HELD, RENEWAL_CHECK, FollowUpRecord
 from contracts.saves import SaveOutcomeRecord
 from tests.cli import EXAMPLES
 from winback.cli import cli
@@ -136,3 +137,29 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     )
     done = report(tmp_path, "--since", "March")
     assert done.exit_code == 2 and "--since: 'March' is not a date" in done.output
+
+
+def test_retention_reads_the_renewal_checks_that_followed_saved_saves(tmp_path: Path) -> None:
+    fill(tmp_path)
+    with Store.open(database_url(tmp_path)) as store:
+        # ACC-1 held at its next renewal, ACC-2 churned; a check from before ACC-4's save ended
+        # belongs to an earlier save and does not count for it.
+        for account, result, at in (
+            ("ACC-1", HELD, T0 + timedelta(days=400)),
+            ("ACC-2", CHURNED, T0 + timedelta(days=410)),
+            ("ACC-4", HELD, T0 - timedelta(days=30)),
+        ):
+            store.record_follow_up(
+                FollowUpRecord(
+                    workflow_id=f"save-followup-{account}",
+                    run_id="run-1",
+                    step=RENEWAL_CHECK,
+                    account_id=account,
+                    result=result,
+                    detail="",
+                    at=at,
+                )
+            )
+    done = report(tmp_path, "--json")
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["overall"]["retention_at_next_renewal"] == 50.0

@@ -13,12 +13,7 @@ from temporalio.worker import Replayer
 from contracts.ids import OPEN_TASK_MEMO
 from contracts.reconcile import ReconcileResult
 from tests.cli import codec_converter
-from winback.worker import workflow_runner
-from workflows.launch import LaunchWorkflow
-from workflows.reconcile import ReconcileWorkflow
-from workflows.save import SaveWorkflow
-from workflows.sequence import SequenceWorkflow
-from workflows.watch import WatchWorkflow
+from winback.worker import WORKFLOWS, workflow_runner
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
@@ -35,6 +30,7 @@ def test_the_histories_are_committed() -> None:
         "reconcile_terminated.json",  # one reconciler pass that records a terminated sequence
         "sequence_console.json",  # Updates, a refused signal, pauses, a reschedule, a cancel
         "save_full_escalation.json",  # a full save: four escalation steps in order, a concession, saved
+        "save_lost_follow_up.json",  # a save recorded lost starts its follow-up (the patched path)
     } <= names
 
 
@@ -121,7 +117,7 @@ def test_the_save_history_runs_the_escalation_in_order_and_ends_saved() -> None:
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow, SaveWorkflow],
+        workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
@@ -144,7 +140,7 @@ async def test_history_replays_with_the_codec(path: Path) -> None:
     # Written before the codec: its plain payloads pass through the codec's decode unchanged.
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow, SaveWorkflow],
+        workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
         data_converter=codec_converter(),
     )

@@ -83,6 +83,7 @@ async def test_the_worker_registers_exactly_what_the_app_runs(
         ids.WATCH_WORKFLOW,
         ids.RECONCILE_WORKFLOW,
         ids.SAVE_WORKFLOW,
+        ids.SAVE_FOLLOW_UP_WORKFLOW,
     }
     assert activity_names(worker) == {
         "render_message",
@@ -93,6 +94,8 @@ async def test_the_worker_registers_exactly_what_the_app_runs(
         "poll_source",
         "reconcile_outcomes",
         "record_save_outcome",
+        "record_follow_up",
+        "start_save_winback",
     }
 
 

@@ -1,5 +1,5 @@
-"""The worker: SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow and SaveWorkflow
-plus the activities with their real clients."""
+"""The worker: SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow, SaveWorkflow and
+SaveFollowUpWorkflow plus the activities with their real clients."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.email import EmailTransport, OutboxTransport
 from activities.launch import LaunchActivities
 from activities.reconcile import ReconcileActivities
+from activities.save_followup import SaveFollowUpActivities
 from activities.saves import SaveActivities
 from activities.sendgrid import SendGridTransport
 from activities.sequence import SequenceActivities
@@ -24,10 +25,18 @@ from winback.settings import Settings
 from workflows.launch import LaunchWorkflow
 from workflows.reconcile import ReconcileWorkflow
 from workflows.save import SaveWorkflow
+from workflows.save_followup import SaveFollowUpWorkflow
 from workflows.sequence import SequenceWorkflow
 from workflows.watch import WatchWorkflow
 
-WORKFLOWS: Sequence[type] = (SequenceWorkflow, LaunchWorkflow, WatchWorkflow, ReconcileWorkflow, SaveWorkflow)
+WORKFLOWS: Sequence[type] = (
+    SequenceWorkflow,
+    LaunchWorkflow,
+    WatchWorkflow,
+    ReconcileWorkflow,
+    SaveWorkflow,
+    SaveFollowUpWorkflow,
+)
 
 # Pure libraries the calendar calls from workflow code. `holidays` imports its country
 # modules (and dateutil) lazily on first use; passed through, they load once per process
@@ -47,11 +56,14 @@ def activities_for(
     launch: LaunchActivities | None = None,
     watch: WatchActivities | None = None,
     reconcile: ReconcileActivities | None = None,
+    follow_up: SaveFollowUpActivities | None = None,
 ) -> list[Any]:
     found: list[Any] = [impl.render_message, impl.send_email, impl.assign_task, impl.record_outcome]
     # Saves share the task board and the store with sequences; their one activity of their own
     # needs nothing else, so every worker runs it.
     found.append(SaveActivities(impl.store).record_save_outcome)
+    if follow_up is not None:
+        found += [follow_up.record_follow_up, follow_up.start_save_winback]
     if launch is not None:
         found.append(launch.start_batch)
     if watch is not None:
@@ -93,7 +105,11 @@ def sequence_worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_for(impl, launch, watch, reconcile),
+        # A save's follow-up starts win-back sequences with the worker's own client, as a
+        # launch does; every worker runs it, so a save never waits for a special one.
+        activities=activities_for(
+            impl, launch, watch, reconcile, SaveFollowUpActivities(client, impl.store, task_queue=task_queue)
+        ),
         workflow_runner=workflow_runner(),
         # A launch creates thousands of workflows whose first tasks wait on the queue; the
         # default fixed pollers fetch them one at a time (~55 tasks/s on the dev server, measured

@@ -21,23 +21,27 @@ from functools import partial
 from typing import Any, TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, is_cancelled_exception
+from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from activities.saves import SaveActivities
     from activities.sequence import SequenceActivities
-    from campaigns import calendar
+    from campaigns import calendar, save_followup
     from campaigns.model import Wait
     from campaigns.save_playbook import SaveTask
     from contracts import ids
     from contracts import search_attributes as sa
+    from contracts.save_followup import FollowUpInput, Promise
     from contracts.saves import (
         APPROVED,
         CANCELLED,
+        LOST,
         NO_DECISION,
         OUTCOME_GRACE_DAYS,
+        SAVED,
         TASK_DONE,
+        TASK_OPEN,
         GrantedConcession,
         SaveInput,
         SaveOutcomeRecord,
@@ -85,6 +89,9 @@ class SaveWorkflow(SaveIntent):  # SaveIntent adds the `intent` signal to SaveCo
             self._stop_with(CANCELLED, "cancelled by request")
             cancelled = True
         await self._record_outcome()
+        # Added after save_full_escalation.json was committed: its replay takes the old path.
+        if self._s.outcome in (SAVED, LOST) and workflow.patched("save-follow-up"):
+            await self._start_follow_up()
         await workflow.wait_condition(workflow.all_handlers_finished)
         if cancelled:
             # Ends Canceled in Temporal, as the UI's list and filters expect (as a sequence).
@@ -231,6 +238,80 @@ class SaveWorkflow(SaveIntent):  # SaveIntent adds the `intent` signal to SaveCo
             f"record outcome: {s.outcome}",
             retry=policies.OUTCOME_RETRY,
         )
+
+    async def _start_follow_up(self) -> None:
+        """Monitoring (saved) or the exit and win-back stages (lost) run on in their own
+        workflow, which outlives this one (workflows/save_followup.py)."""
+        inp, s = self._inp, self._s
+        assert s.outcome is not None
+        try:
+            await workflow.start_child_workflow(
+                ids.SAVE_FOLLOW_UP_WORKFLOW,
+                FollowUpInput(
+                    account=inp.account,
+                    save_workflow_id=workflow.info().workflow_id,
+                    campaign_id=inp.campaign_id,
+                    outcome=s.outcome,
+                    reason=s.outcome_reason,
+                    renewal_on=inp.renewal_on,
+                    csm=inp.account.owner_handle,
+                    manager=self._manager(),
+                    promises=self._promises(),
+                    monitor_months=inp.monitor_months,
+                    winback_campaign=inp.winback_campaign,
+                ),
+                id=ids.save_follow_up_id(inp.account.account_id),
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                static_summary=f"After the save · {inp.account.account_id} · {s.outcome}",
+            )
+        except WorkflowAlreadyStartedError:
+            # An earlier save's follow-up still runs for the account: it keeps going, and the
+            # CSM sees why this one has none.
+            workflow.logger.warning("save %s: a follow-up already runs", workflow.info().workflow_id)
+
+    def _manager(self) -> str:
+        """The approvers file's manager: whoever the save's manager tasks went to, else the
+        first approver in that role, else the account's owner."""
+        by_task = next((t.owner for t in self._inp.tasks if t.owner_role == "manager"), None)
+        by_role = next((a.handle for a in self._inp.approvers if a.role == "manager"), None)
+        return by_task or by_role or self._inp.account.owner_handle
+
+    def _promises(self) -> tuple[Promise, ...]:
+        """What the save promised: each issue's fix with its owner and due date, and what the
+        customer committed to for each approved concession (the CSM follows it up)."""
+        now = workflow.now().replace(microsecond=0)
+        acc = self._inp.account
+        with _calendar_io():
+            later = calendar.deadline_after(
+                now, Wait(save_followup.PROMISE_DAYS, "business_days"), acc.country, self._tz
+            )
+        out: list[Promise] = []
+        for view in self._s.tasks:
+            task = self._plan[view.task_id]
+            if task.issue is None:
+                continue
+            due = view.due_utc if view.state == TASK_OPEN and view.due_utc is not None else later
+            out.append(
+                Promise(
+                    promise_id=task.task_id,
+                    what=task.issue.fix,
+                    owner=task.issue.owner.split("@", 1)[0],
+                    due_utc=due,
+                    done=view.state == TASK_DONE,
+                )
+            )
+        granted = [c for c in self._s.concessions if c.state == APPROVED]
+        for n, c in enumerate(granted, start=1):
+            out.append(
+                Promise(
+                    promise_id=f"commitment-{n}",
+                    what=f"the customer's commitment for {c.concession.kind}: {c.concession.commitment}",
+                    owner=acc.owner_handle,
+                    due_utc=later,
+                )
+            )
+        return tuple(out)
 
     # --- helpers -----------------------------------------------------------------------------
 

@@ -1,17 +1,19 @@
-"""The store's save outcomes (issue 12): how each save ended, written once by the save itself."""
+"""The store's save outcomes (issue 12): how each save ended, written once by the save itself,
+and what followed it (a renewal check, win-back starts and refusals), once per step."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, RowMapping, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from activities.store import schema
 from activities.store.database import write_transaction
+from contracts.save_followup import FOLLOW_UP_RESULTS, FollowUpRecord
 from contracts.saves import SAVE_OUTCOMES, GrantedConcession, SaveOutcomeRecord
 
 
@@ -70,6 +72,40 @@ class SaveOutcomeLog:
             return [_outcome(row) for row in conn.execute(query).mappings()]
 
 
+    def record_follow_up(self: _StoreParts, rec: FollowUpRecord) -> FollowUpRecord:
+        """Write one step of a follow-up; the step's first record stands (a retried activity,
+        or a second answer to the renewal check, changes nothing). Returns the stored record."""
+        if rec.result not in FOLLOW_UP_RESULTS:
+            expected = ", ".join(FOLLOW_UP_RESULTS)
+            raise ValueError(f"unknown follow-up result {rec.result!r}; expected one of {expected}")
+        f = schema.save_follow_ups
+        stmt = (
+            self._insert(f)
+            .values(
+                workflow_id=rec.workflow_id,
+                run_id=rec.run_id,
+                step=rec.step,
+                account_id=rec.account_id,
+                result=rec.result,
+                detail=rec.detail,
+                at=rec.at,
+            )
+            .on_conflict_do_nothing(index_elements=[f.c.workflow_id, f.c.run_id, f.c.step])
+        )
+        key = (f.c.workflow_id == rec.workflow_id) & (f.c.run_id == rec.run_id) & (f.c.step == rec.step)
+        with write_transaction(self._engine) as conn:
+            conn.execute(stmt)
+            row = conn.execute(select(f).where(key)).mappings().one()
+        return _follow_up(row)
+
+    def follow_ups(self: _StoreParts, *, account_id: str) -> list[FollowUpRecord]:
+        """Every recorded follow-up step of the account, oldest first."""
+        f = schema.save_follow_ups
+        query = select(f).where(f.c.account_id == account_id).order_by(f.c.at, f.c.step)
+        with self._engine.connect() as conn:
+            return [_follow_up(row) for row in conn.execute(query).mappings()]
+
+
 def _outcome(row: RowMapping) -> SaveOutcomeRecord:
     return SaveOutcomeRecord(
         workflow_id=row["workflow_id"],
@@ -87,4 +123,16 @@ def _outcome(row: RowMapping) -> SaveOutcomeRecord:
         tasks_done=row["tasks_done"],
         tasks_total=row["tasks_total"],
         concessions=tuple(GrantedConcession(**c) for c in json.loads(row["concessions"])),
+    )
+
+
+def _follow_up(row: Any) -> FollowUpRecord:
+    return FollowUpRecord(
+        workflow_id=row["workflow_id"],
+        run_id=row["run_id"],
+        step=row["step"],
+        account_id=row["account_id"],
+        result=row["result"],
+        detail=row["detail"],
+        at=row["at"],
     )

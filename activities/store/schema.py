@@ -394,3 +394,21 @@ save_at_risk = Table(
     Column("started", Boolean, nullable=False),
     PrimaryKeyConstraint("campaign_id", "account_id"),
 )
+
+
+# What followed a save's outcome (issue 12, part 3): the renewal check of a saved account (held
+# or churned) and each win-back stage of a lost one (started, or refused with the rule's reason).
+# One row per step of a follow-up: the first record stands.
+save_follow_ups = Table(
+    "save_follow_ups",
+    metadata,
+    Column("workflow_id", String(255), nullable=False),
+    Column("run_id", String(255), nullable=False),
+    Column("step", String(40), nullable=False),
+    Column("account_id", String(200), nullable=False),
+    Column("result", String(40), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("workflow_id", "run_id", "step"),
+    Index("ix_save_follow_ups_account_id", "account_id"),
+)

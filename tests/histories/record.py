@@ -29,7 +29,7 @@ from activities.tasks import FolderTaskBoard
 from activities.watch import WatchActivities
 from campaigns.months import add_months
 from campaigns.plan import build_plan
-from contracts.ids import reconcile_schedule_id, watch_schedule_id
+from contracts.ids import reconcile_schedule_id, save_follow_up_id, watch_schedule_id
 from contracts.reconcile import ReconcileInput
 from contracts.sequence import DeclineNotice, PauseRequest, ReplyNotice, ResumeRequest, TaskCompletion
 from contracts.watch import WatchInput
@@ -42,11 +42,13 @@ from tests.factories import (
     temp_store,
 )
 from tests.test_save import full_save
+from tests.test_save_followup import follow_up
 from winback import binaries
 from winback.simulate import InstantTaskBoard, register_search_attributes
 from winback.worker import sequence_worker
 from workflows.reconcile import ReconcileWorkflow
 from workflows.save import SaveWorkflow
+from workflows.save_followup import SaveFollowUpWorkflow
 from workflows.sequence import SequenceWorkflow
 from workflows.watch import WatchWorkflow
 
@@ -285,5 +287,46 @@ async def main() -> None:
             store.close()
 
 
+async def record_follow_up() -> None:
+    """In a fresh server of its own: the schedules above keep firing while time skips a year."""
+    if not (missing("save_lost_follow_up.json") or missing("save_follow_up_lost.json")):
+        return
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(binaries.test_server()))
+    async with env:
+        await register_search_attributes(env.client)
+        await env.sleep(quiet_monday(await env.get_current_time()) - await env.get_current_time())
+        with tempfile.TemporaryDirectory() as tmp:
+            store = temp_store(Path(tmp))
+            impl = SequenceActivities(
+                OutboxTransport(Path(tmp)),
+                FolderTaskBoard(Path(tmp) / "tasks"),
+                store,
+                public_url="https://winback.example",
+                unsubscribe_secret=b"record",
+            )
+            async with sequence_worker(env.client, "record", impl):
+                # A full save recorded lost: since the follow-up, the save starts it as a child
+                # (the patch marker); the follow-up opens the exit tasks and, without a win-back
+                # campaign, records each of the 3/6/12-month stages refused.
+                today = (await env.get_current_time()).date()
+                handle = await start_save(env.client, "record", full_save(today, account_id="HIST-LOST"))
+                while not (await handle.query(SaveWorkflow.status)).tasks[0].board:
+                    await asyncio.sleep(0.1)
+                await handle.execute_update("mark_lost", {"reason": "moved to Brightloop for price"})
+                await handle.result()
+                keep("save_lost_follow_up.json", await handle.fetch_history())
+                # Its follow-up as started here: only a started handle skips time to its result.
+                await env.client.get_workflow_handle(save_follow_up_id("HIST-LOST")).terminate("recorded")
+                follow = await env.client.start_workflow(
+                    SaveFollowUpWorkflow.run,
+                    follow_up(today, "lost", account_id="HIST-FOLLOW"),
+                    id=save_follow_up_id("HIST-FOLLOW"),
+                    task_queue="record",
+                )
+                await follow.result()
+                keep("save_follow_up_lost.json", await follow.fetch_history())
+
+
 if __name__ == "__main__":
     asyncio.run(main())
+    asyncio.run(record_follow_up())

@@ -31,6 +31,9 @@ from campaigns.save_report import AtRiskAccount, EndedSave, build_save_report
 from campaigns.save_report_view import report_json, report_lines
 from campaigns.saves_plan import build_saves_plan, saves_json, saves_lines
 from contracts import ids
+from contracts import save_followup as followup
+from contracts import saves as save_contract
+from contracts.saves import SaveOutcomeRecord
 from winback import settings as settings_mod
 from winback.commands.campaigns import parse_as_of
 from winback.commands.common import EXIT_BAD_INPUT, client_or_fail, fail, open_store, run
@@ -188,10 +191,8 @@ def saves_report(config_path: Path | None, since_text: str | None, as_json: bool
 
 
 def ended_saves(store: Store) -> list[EndedSave]:
-    """The store's save outcomes with the ARR their launch recorded (None without one).
-
-    `renewed` stays None: the renewal check (post-save monitoring) is not in the store yet;
-    when save_outcomes gains its result, it is mapped here."""
+    """The store's save outcomes with the ARR their launch recorded (None without one) and, for a
+    saved account, whether it renewed: its follow-up's renewal check (None until answered)."""
     arr = {(a.campaign_id, a.account_id): a.arr for a in store.at_risk_accounts()}
     return [
         EndedSave(
@@ -204,9 +205,18 @@ def ended_saves(store: Store) -> list[EndedSave]:
             started_at=o.started_at,
             ended_at=o.ended_at,
             arr=arr.get((o.campaign_id, o.account_id)),
+            renewed=renewed(store, o) if o.outcome == save_contract.SAVED else None,
         )
         for o in store.all_save_outcomes()
     ]
+
+
+def renewed(store: Store, outcome: SaveOutcomeRecord) -> bool | None:
+    """The answer of the renewal check that followed this save (the first after it ended)."""
+    for step in store.follow_ups(account_id=outcome.account_id):
+        if step.step == followup.RENEWAL_CHECK and step.at >= outcome.ended_at:
+            return {followup.HELD: True, followup.CHURNED: False}.get(step.result)
+    return None
 
 
 @saves.command("intent")
