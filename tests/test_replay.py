@@ -29,6 +29,7 @@ def test_the_histories_are_committed() -> None:
         "watch_time_poll.json",  # one poll of the time source
         "reconcile_terminated.json",  # one reconciler pass that records a terminated sequence
         "sequence_console.json",  # Updates, a refused signal, pauses, a reschedule, a cancel
+        "save_follow_up_lost.json",  # a lost save's follow-up: exit tasks, three stages refused
         "save_full_escalation.json",  # a full save: four escalation steps in order, a concession, saved
         "save_lost_follow_up.json",  # a save recorded lost starts its follow-up (the patched path)
     } <= names

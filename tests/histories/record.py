@@ -15,7 +15,12 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from temporalio.client import Client, WorkflowFailureError, WorkflowHistory, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowFailureError,
+    WorkflowHistory,
+    WorkflowUpdateFailedError,
+)
 from temporalio.testing import WorkflowEnvironment
 
 from activities import pipeline
@@ -29,7 +34,7 @@ from activities.tasks import FolderTaskBoard
 from activities.watch import WatchActivities
 from campaigns.months import add_months
 from campaigns.plan import build_plan
-from contracts.ids import reconcile_schedule_id, save_follow_up_id, watch_schedule_id
+from contracts.ids import reconcile_schedule_id, watch_schedule_id
 from contracts.reconcile import ReconcileInput
 from contracts.sequence import DeclineNotice, PauseRequest, ReplyNotice, ResumeRequest, TaskCompletion
 from contracts.watch import WatchInput
@@ -41,14 +46,14 @@ from tests.factories import (
     task_first_input,
     temp_store,
 )
-from tests.test_save import full_save
+from tests.test_save import RecordingBoard, full_save, save_worker
 from tests.test_save_followup import follow_up
+from tests.test_save_followup import start as start_follow_up
 from winback import binaries
 from winback.simulate import InstantTaskBoard, register_search_attributes
 from winback.worker import sequence_worker
 from workflows.reconcile import ReconcileWorkflow
 from workflows.save import SaveWorkflow
-from workflows.save_followup import SaveFollowUpWorkflow
 from workflows.sequence import SequenceWorkflow
 from workflows.watch import WatchWorkflow
 
@@ -289,7 +294,7 @@ async def main() -> None:
 
 async def record_follow_up() -> None:
     """In a fresh server of its own: the schedules above keep firing while time skips a year."""
-    if not (missing("save_lost_follow_up.json") or missing("save_follow_up_lost.json")):
+    if not missing("save_lost_follow_up.json"):
         return
     env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(binaries.test_server()))
     async with env:
@@ -315,18 +320,25 @@ async def record_follow_up() -> None:
                 await handle.execute_update("mark_lost", {"reason": "moved to Brightloop for price"})
                 await handle.result()
                 keep("save_lost_follow_up.json", await handle.fetch_history())
-                # Its follow-up as started here: only a started handle skips time to its result.
-                await env.client.get_workflow_handle(save_follow_up_id("HIST-LOST")).terminate("recorded")
-                follow = await env.client.start_workflow(
-                    SaveFollowUpWorkflow.run,
-                    follow_up(today, "lost", account_id="HIST-FOLLOW"),
-                    id=save_follow_up_id("HIST-FOLLOW"),
-                    task_queue="record",
-                )
-                await follow.result()
-                keep("save_follow_up_lost.json", await follow.fetch_history())
+
+
+async def record_follow_up_alone() -> None:
+    """The follow-up of a lost save on its own (a fresh server, the save tests' worker): its exit
+    tasks, then each 3/6/12-month stage refused, since it names no win-back campaign."""
+    if not missing("save_follow_up_lost.json"):
+        return
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(binaries.test_server()))
+    async with env:
+        await register_search_attributes(env.client)
+        with tempfile.TemporaryDirectory() as tmp:
+            async with save_worker(env, Path(tmp), RecordingBoard()):
+                now = quiet_monday(await env.get_current_time())
+                handle = await start_follow_up(env, follow_up(now.date(), "lost", account_id="HIST-FOLLOW"))
+                await handle.result()
+                keep("save_follow_up_lost.json", await handle.fetch_history())
 
 
 if __name__ == "__main__":
     asyncio.run(main())
     asyncio.run(record_follow_up())
+    asyncio.run(record_follow_up_alone())
