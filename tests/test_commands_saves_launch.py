@@ -11,6 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store, database_url
 from contracts import search_attributes as sa
+from contracts.saves import SaveInput
 from tests.cli import EXAMPLES, codec_converter, env_for, winback
 
 RENEWALS = str(EXAMPLES / "renewals.csv")
@@ -31,14 +32,29 @@ async def test_a_bad_approvers_file_starts_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.integration  # runs the real winback command in a subprocess
+async def test_a_bad_win_back_campaign_or_monitoring_length_starts_nothing(tmp_path: Path) -> None:
+    args = ("saves", "launch", "--accounts", RENEWALS, "--approvers", APPROVERS)
+    missing = await winback(
+        *args, "--winback-campaign", str(tmp_path / "nope.yaml"), env=env_for(None, tmp_path)
+    )
+    assert missing.code == 2 and missing.out == ""
+    assert missing.err.startswith("--winback-campaign: ") and "nope.yaml" in missing.err
+    long = await winback(*args, "--monitor-months", "13", env=env_for(None, tmp_path))
+    assert long.code == 2 and "13 is not in the range 6<=x<=12" in long.err
+
+
+@pytest.mark.integration  # runs the real winback command in a subprocess
 async def test_launch_starts_one_save_per_included_account(
     ts_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
     env = env_for(ts_env, tmp_path, task_queue="saves-cli")
+    winback_campaign = EXAMPLES / "spring-winback.yaml"
     args = ("saves", "launch", "--accounts", RENEWALS, "--approvers", APPROVERS)
-    # The example as of the day its golden plan was written, moved to today.
+    # The example as of the day its golden plan was written, moved to today; a lost save's
+    # win-back stages start in the spring campaign, a saved one is watched for 9 months.
+    more = ("--winback-campaign", str(winback_campaign), "--monitor-months", "9")
     done = await winback(
-        *args, "--renewals-relative-to", "2027-03-01", "--campaign-id", "saves-demo", env=env
+        *args, *more, "--renewals-relative-to", "2027-03-01", "--campaign-id", "saves-demo", env=env
     )
     assert done.code == 0, done.err
     lines = done.out.splitlines()
@@ -71,6 +87,11 @@ async def test_launch_starts_one_save_per_included_account(
     assert await described.static_summary() == (
         f"Save · ACC-2001 · high value · full effort · executive escalation · renewal {renewal}"
     )
+    inp = await client.get_workflow_handle("save-ACC-2001").fetch_history()
+    first = inp.events[0].workflow_execution_started_event_attributes.input.payloads[0]
+    started_with = (await client.data_converter.decode([first], [SaveInput]))[0]
+    assert started_with.winback_campaign == str(winback_campaign.resolve())
+    assert started_with.monitor_months == 9
     attrs = described.typed_search_attributes
     assert attrs.get(sa.CAMPAIGN) == "saves-demo" and attrs.get(sa.OWNER) == "maria.lind"
     assert attrs.get(sa.ACCOUNT_ID) == "ACC-2001" and attrs.get(sa.STATE) == "working"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from activities.saves import save_input, start_save
 from activities.store import Store
 from campaigns.approvers import Approvers, load_approvers
-from campaigns.campaign import CAMPAIGN_ID_RE
+from campaigns.campaign import CAMPAIGN_ID_RE, load_campaign
 from campaigns.errors import ConfigError
 from campaigns.intent import CHURNED, FOLLOWING, SAVED
 from campaigns.renewals import RenewalsFile, load_renewals, rebased
@@ -78,12 +79,29 @@ def saves_plan(accounts_path: Path, as_of_text: str | None, as_json: bool) -> No
     help="Read the file as written on that day: every renewal moves so its days to today stay the same "
     "(rehearsals and `make demo` on any day).",
 )
+@click.option(
+    "--winback-campaign",
+    "winback_path",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="The win-back campaign file a lost save's 3/6/12-month stages start in (its rules judge "
+    "each stage on its day); without it each stage is refused and recorded.",
+)
+@click.option(
+    "--monitor-months",
+    default=6,
+    show_default=True,
+    type=click.IntRange(6, 12),
+    help="How long a saved account gets its weekly health check.",
+)
 def saves_launch(
     accounts_path: Path,
     approvers_path: Path,
     as_of_text: str | None,
     campaign_id: str | None,
     relative_text: str | None,
+    winback_path: Path | None,
+    monitor_months: int,
 ) -> None:
     """Start one save (SaveWorkflow, id save-ACCOUNT) per included account; a running one is reported."""
     if relative_text is not None and as_of_text is not None:
@@ -96,6 +114,14 @@ def saves_launch(
     if relative_text is not None:
         renewals = rebased(renewals, was=parse_as_of(relative_text), now=date.today())
     approvers = approvers_or_fail(approvers_path)
+    winback_campaign = ""
+    if winback_path is not None:
+        try:
+            load_campaign(winback_path)
+        except ConfigError as err:
+            fail(f"--winback-campaign: {err.lines[0]}", EXIT_BAD_INPUT)
+        # The worker reads it when a stage comes round, from wherever it runs.
+        winback_campaign = str(winback_path.resolve())
     campaign = campaign_id or f"saves-{as_of:%Y-%m}"
     if not CAMPAIGN_ID_RE.fullmatch(campaign):
         fail(
@@ -116,7 +142,11 @@ def saves_launch(
                 why = next((r for r in entry.reasons if r.startswith("not included")), entry.reasons[1])
                 click.echo(f"  not started      {entry.account_id}: {why}")
                 continue
-            inp = save_input(by_id[entry.account_id], entry, approvers, campaign_id=campaign)
+            inp = replace(
+                save_input(by_id[entry.account_id], entry, approvers, campaign_id=campaign),
+                winback_campaign=winback_campaign,
+                monitor_months=monitor_months,
+            )
             workflow_id = ids.save_workflow_id(entry.account_id)
             try:
                 await start_save(client, settings.task_queue, inp)
