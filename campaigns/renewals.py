@@ -15,7 +15,7 @@ same spreadsheet row numbers, delimiter detection and one line per problem.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -54,10 +54,13 @@ class Renewal:
     signals: tuple[str, ...]  # distinct SIGNALS values, file order
     factors: Factors | None  # None when a factor is empty (only on rows not at risk)
     strategic: bool
+    # Cancel intents the store holds for the account (campaigns.risk.INTENT_DAYS): not a column
+    # of the file; the saves commands add them (with_intents).
+    intents: int = 0
 
     @property
     def flags(self) -> tuple[str, ...]:
-        return red_flags(self.signals, self.health_score)
+        return red_flags(self.signals, self.health_score, self.intents)
 
     @property
     def risk(self) -> str:
@@ -191,3 +194,8 @@ def _strategic(text: str, report: Callable[[str, str], None]) -> bool:
         )
         return False
     return value == "yes"
+
+
+def with_intents(renewals: tuple[Renewal, ...], counts: Mapping[str, int]) -> tuple[Renewal, ...]:
+    """The renewals with the cancel intents the store counted for each account."""
+    return tuple(replace(r, intents=counts.get(r.account.account_id, 0)) for r in renewals)

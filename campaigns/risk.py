@@ -1,6 +1,8 @@
 """Red flags and the risk level of a renewal (issue 12, at-risk renewal saves).
 
-A red flag is each signal the CRM lists for the account, plus a health score below 50. No flag:
+A red flag is each signal the CRM lists for the account, a health score below 50, and a cancel
+intent the product reported (POST /webhooks/intent: a cancel flow started or abandoned, a data
+export, the widget removed ...) in the last INTENT_DAYS days. No flag:
 risk `none`. One flag: `watch` (the owner reviews the account; no save starts), except that a
 competitor evaluation alone already makes the account `at_risk`: a customer comparing offers
 decides on its own clock, not ours. Two or more flags: `at_risk`. A flag listed twice counts once.
@@ -16,6 +18,8 @@ __all__ = [
     "FLAGS",
     "HEALTH_FLAG",
     "HEALTH_FLAG_BELOW",
+    "INTENT_DAYS",
+    "INTENT_FLAG",
     "RISK_LEVELS",
     "SIGNALS",
     "SOLE_FLAGS_AT_RISK",
@@ -36,7 +40,10 @@ SIGNALS: Final = (
 # A health score (0-100) below this is a red flag of its own.
 HEALTH_FLAG_BELOW: Final = 50
 HEALTH_FLAG: Final = "low_health_score"
-FLAGS: Final = (*SIGNALS, HEALTH_FLAG)
+# Any cancel intent the store holds from this many days before the as-of day is one more flag.
+INTENT_DAYS: Final = 90
+INTENT_FLAG: Final = "cancel_intent"
+FLAGS: Final = (*SIGNALS, HEALTH_FLAG, INTENT_FLAG)
 
 RISK_LEVELS: Final = ("none", "watch", "at_risk")
 # This many distinct flags make an account at risk...
@@ -45,11 +52,14 @@ AT_RISK_FLAGS: Final = 2
 SOLE_FLAGS_AT_RISK: Final = frozenset({"competitor_evaluation"})
 
 
-def red_flags(signals: Iterable[str], health_score: float | None) -> tuple[str, ...]:
-    """The distinct flags, in FLAGS order; `signals` must be SIGNALS values (the loader checks)."""
+def red_flags(signals: Iterable[str], health_score: float | None, intents: int = 0) -> tuple[str, ...]:
+    """The distinct flags, in FLAGS order; `signals` must be SIGNALS values (the loader checks);
+    `intents`: the cancel intents stored for the account in the last INTENT_DAYS days."""
     found = set(signals)
     if health_score is not None and health_score < HEALTH_FLAG_BELOW:
         found.add(HEALTH_FLAG)
+    if intents > 0:
+        found.add(INTENT_FLAG)
     return tuple(flag for flag in FLAGS if flag in found)
 
 

@@ -125,6 +125,12 @@ ISSUES: Final[Mapping[str, IssueRule]] = {
         "the new decision makers agree on how they will use the product",
         "manager",
     ),
+    "cancel_intent": IssueRule(
+        "the product saw cancel intent",
+        "call the decision maker within a day: ask what made them look at cancelling and agree a fix",
+        "no new cancel intent for 30 days and the decision maker confirms the renewal conversation",
+        "csm",
+    ),
     "low_health_score": IssueRule(
         "low health score",
         "a health review of the score's weakest parts and a fix for each",

@@ -53,10 +53,18 @@ def triage(renewal: Renewal, as_of: date) -> SaveEntry:
 
     odds = save_probability(renewal.factors) if renewal.factors is not None else None
     value = value_for(account.arr, renewal.strategic)
-    included = risk == "at_risk" and days >= 0
+    # A stored cancel intent can put a row at risk that the file left without save factors: there
+    # is no honest plan for it yet, and the reason says what to fill in.
+    unplanned = risk == "at_risk" and odds is None
+    included = risk == "at_risk" and days >= 0 and not unplanned
     if not included:
         if days < 0:
             reasons.append(f"not included: {mode_reason(days)} (renewal on {renewal.renewal_on})")
+        elif unplanned:
+            reasons.append(
+                "not included: at risk, but the file gives no save factors for it; fill in root_cause, "
+                "relationship, alternative, budget and stakeholders to plan its save"
+            )
         elif risk == "watch":
             reasons.append("not included: one red flag is watched, not saved")
         else:
@@ -79,9 +87,7 @@ def triage(renewal: Renewal, as_of: date) -> SaveEntry:
             reasons=tuple(reasons),
         )
 
-    if odds is None:
-        # load_renewals refuses an at-risk row with an empty factor; only a hand-made Renewal gets here.
-        raise ValueError(f"{account.account_id}: at risk, but a save factor is empty")
+    assert odds is not None  # `unplanned` above
     effort = effort_for(value, odds.level)
     escalation = escalates(account.arr, effort)
     reasons += [

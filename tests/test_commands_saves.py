@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
+from activities.store import Store, database_url
+from inbound.intent_events import IntentEvent
 from tests.cli import EXAMPLES, env_for, winback
 from tests.test_saves_plan import KEYS
 from winback.cli import cli
@@ -210,3 +213,27 @@ async def test_the_real_command_prints_the_same_json(tmp_path: Path) -> None:
     assert run.code == 0, run.err
     in_process = saves_plan(tmp_path, *args[2:])
     assert json.loads(run.out) == json.loads(in_process.stdout)
+
+
+def test_a_stored_cancel_intent_is_one_more_red_flag_in_the_plan(tmp_path: Path) -> None:
+    """ACC-2006 has one red flag (a review, not a save); the product reported an abandoned
+    cancel flow three weeks before: two flags, at risk, and its save plan says why."""
+    with Store.open(database_url(tmp_path)) as store:
+        event = IntentEvent(
+            dedup_key="id:evt-1",
+            event_id="id:evt-1",
+            account_id="ACC-2006",
+            kind="cancel_flow_abandoned",
+            occurred_at=datetime(2027, 2, 8, 16, tzinfo=UTC),
+            detail="",
+        )
+        store.record_intent_events([event], received_at=event.occurred_at)
+    result = saves_plan(tmp_path, "--accounts", str(RENEWALS), "--as-of", "2027-03-01", "--json")
+    assert result.exit_code == 0, result.stderr
+    row = next(r for r in json.loads(result.stdout)["accounts"] if r["account_id"] == "ACC-2006")
+    assert row["flags"][-1] == "cancel_intent" and row["risk"] == "at_risk"
+    assert any("cancel_intent" in reason for reason in row["reasons"])
+    # Ninety days on, the intent no longer counts.
+    later = saves_plan(tmp_path, "--accounts", str(RENEWALS), "--as-of", "2027-05-10", "--json")
+    row = next(r for r in json.loads(later.stdout)["accounts"] if r["account_id"] == "ACC-2006")
+    assert "cancel_intent" not in row["flags"]

@@ -20,7 +20,7 @@ def test_flags_come_in_one_order_whatever_the_file_says() -> None:
         "usage_decline",
         HEALTH_FLAG,
     )
-    assert (*SIGNALS, HEALTH_FLAG) == FLAGS
+    assert (*SIGNALS, HEALTH_FLAG, "cancel_intent") == FLAGS
 
 
 def test_no_flag_is_none() -> None:
@@ -45,3 +45,17 @@ def test_two_flags_are_at_risk() -> None:
 def test_a_flag_listed_twice_counts_once() -> None:
     assert risk_level(("engagement_drop", "engagement_drop")) == "watch"
     assert red_flags(("engagement_drop", "engagement_drop"), None) == ("engagement_drop",)
+
+
+def test_a_stored_cancel_intent_is_a_flag_of_its_own() -> None:
+    assert red_flags([], None, intents=0) == ()
+    assert red_flags([], None, intents=3) == ("cancel_intent",)
+    # One intent alone is a review, as any single flag but a competitor evaluation; with one
+    # more flag the account is at risk.
+    assert risk_level(red_flags([], None, intents=1)) == "watch"
+    assert risk_level(red_flags(["usage_decline"], None, intents=1)) == "at_risk"
+    assert red_flags(["usage_decline"], 40, intents=1) == (
+        "usage_decline",
+        "low_health_score",
+        "cancel_intent",
+    )

@@ -159,6 +159,10 @@ def test_low_value_and_low_probability_is_a_graceful_exit_still_planned() -> Non
     assert "effort none (no save: a graceful exit): value low, save probability low" in entry.reasons
 
 
-def test_an_at_risk_renewal_without_factors_is_refused_not_guessed() -> None:
-    with pytest.raises(ValueError, match="ACC-1: at risk, but a save factor is empty"):
-        decide(factors=None)
+def test_an_at_risk_renewal_without_factors_is_left_out_not_guessed() -> None:
+    """A stored cancel intent can put a row at risk that the file gave no factors."""
+    entry = decide(factors=None)
+    assert entry.risk == "at_risk" and not entry.included and entry.effort is None
+    assert any(
+        r.startswith("not included: at risk, but the file gives no save factors") for r in entry.reasons
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import click
@@ -25,8 +25,8 @@ from campaigns.approvers import Approvers, load_approvers
 from campaigns.campaign import CAMPAIGN_ID_RE, load_campaign
 from campaigns.errors import ConfigError
 from campaigns.intent import CHURNED, FOLLOWING, SAVED
-from campaigns.renewals import RenewalsFile, load_renewals, rebased
-from campaigns.risk import RISK_LEVELS
+from campaigns.renewals import Renewal, RenewalsFile, load_renewals, rebased, with_intents
+from campaigns.risk import INTENT_DAYS, RISK_LEVELS
 from campaigns.save_costs import SaveCosts, load_save_costs
 from campaigns.save_report import AtRiskAccount, EndedSave, build_save_report
 from campaigns.save_report_view import report_json, report_lines
@@ -54,7 +54,8 @@ def saves() -> None:
 def saves_plan(accounts_path: Path, as_of_text: str | None, as_json: bool) -> None:
     """Each renewal's risk, save probability, value, effort, mode and escalation, and why; starts nothing."""
     as_of = parse_as_of(as_of_text)
-    plan = build_saves_plan(renewals_or_fail(accounts_path).renewals, as_of=as_of)
+    renewals = renewals_or_fail(accounts_path).renewals
+    plan = build_saves_plan(with_stored_intents(renewals, as_of), as_of=as_of)
     if as_json:
         click.echo(json.dumps(saves_json(plan), indent=2))
         return
@@ -128,6 +129,7 @@ def saves_launch(
             f"--campaign-id: {campaign!r} is not an id; use lower-case letters, digits and '-' (at most 63)",
             EXIT_BAD_INPUT,
         )
+    renewals = with_stored_intents(renewals, as_of)
     plan = build_saves_plan(renewals, as_of=as_of)
     by_id = {r.account.account_id: r for r in renewals}
     settings = settings_mod.load()
@@ -218,6 +220,18 @@ def saves_report(config_path: Path | None, since_text: str | None, as_json: bool
         click.echo(json.dumps(report_json(report), indent=2))
         return
     click.echo("\n".join(report_lines(report)))
+
+
+def with_stored_intents(renewals: tuple[Renewal, ...], as_of: date) -> tuple[Renewal, ...]:
+    """Each renewal with the cancel intents the store holds for it from the last INTENT_DAYS
+    days (POST /webhooks/intent): a red flag of its own in the plan."""
+    since = datetime.combine(as_of - timedelta(days=INTENT_DAYS), time(0), UTC)
+    store = open_store(settings_mod.load())
+    try:
+        counts = store.intent_counts(since=since)
+    finally:
+        store.close()
+    return with_intents(renewals, counts)
 
 
 def ended_saves(store: Store) -> list[EndedSave]:
