@@ -123,26 +123,47 @@ def read_reschedule(value: object, zone: Zone) -> RescheduleRequest:
 # --- pieces ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Reader:
+    """How one family of actions reads the JSON a person typed (the sequence's here, a save's in
+    contracts/save_actions.py): one line per mistake, with that action's example."""
+
+    examples: Mapping[str, str]
+
+    def fields(self, value: object, action: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.refused(action, "the input must be a JSON object", value)
+        unknown = [k for k in value if k not in allowed]
+        if unknown:
+            takes = ", ".join(f'"{k}"' for k in allowed)
+            raise self.refused(action, f'unknown field "{clip(str(unknown[0]))}"; it takes {takes}')
+        return value
+
+    def text(self, f: Mapping[str, Any], action: str, name: str) -> str:
+        got = f.get(name)
+        if got is None:
+            return ""
+        if not isinstance(got, str):
+            raise self.refused(action, f'"{name}" must be text in quotes', got)
+        # One line: it shows in current details and in the status.
+        return " ".join(got.split())[:500]
+
+    def refused(self, action: str, what: str, got: object = ...) -> Refused:
+        shown = "" if got is ... else f"; got {clip(_json(got))}"
+        return Refused(f"{action} refused: {what}{shown}. Example: {self.examples[action]}")
+
+
+_READ: Final = Reader(EXAMPLES)
+
+
 def _fields(value: object, action: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise _refused(action, "the input must be a JSON object", value)
-    unknown = [k for k in value if k not in allowed]
-    if unknown:
-        takes = ", ".join(f'"{k}"' for k in allowed)
-        raise _refused(action, f'unknown field "{_clip(str(unknown[0]))}"; it takes {takes}')
-    return value
+    return _READ.fields(value, action, allowed)
 
 
 def _text(f: Mapping[str, Any], action: str, name: str) -> str:
-    got = f.get(name)
-    if got is None:
-        return ""
-    if not isinstance(got, str):
-        raise _refused(action, f'"{name}" must be text in quotes', got)
-    # One line: it shows in current details and in the status.
-    return " ".join(got.split())[:500]
+    return _READ.text(f, action, name)
 
 
 def _touch(f: Mapping[str, Any], action: str) -> int | None:
@@ -185,17 +206,17 @@ def _moment(got: object, action: str, name: str, zone: Zone) -> datetime:
 
 
 def _date_or_time(text: str, parsed: datetime) -> str:
-    return parsed.date().isoformat() if len(text) == len(date.min.isoformat()) else _clip(text)
+    return parsed.date().isoformat() if len(text) == len(date.min.isoformat()) else clip(text)
 
 
-def _clip(text: str) -> str:
+def clip(text: str) -> str:
+    """A quoted input on one line and at most _QUOTE characters, whatever was pasted."""
     text = " ".join(text.split())
     return text if len(text) <= _QUOTE else text[: _QUOTE - 1] + "…"
 
 
 def _refused(action: str, what: str, got: object = ...) -> Refused:
-    shown = "" if got is ... else f"; got {_clip(_json(got))}"
-    return Refused(f"{action} refused: {what}{shown}. Example: {EXAMPLES[action]}")
+    return _READ.refused(action, what, got)
 
 
 def _json(value: object) -> str:

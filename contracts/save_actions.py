@@ -9,13 +9,11 @@ Pure: the save's update validators and handlers call these.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final
 
 from campaigns.concessions import ConcessionError, check_concession
 from contracts import ids
-from contracts.actions import Refused
+from contracts.actions import Reader
 from contracts.saves import (
     DECISIONS,
     LOST,
@@ -27,7 +25,6 @@ from contracts.saves import (
     TaskReport,
 )
 
-_QUOTE: Final = 40
 EXAMPLES: Final = {
     ids.COMPLETE_TASK: '{"task": "issue-1", "outcome": "done", "note": "fix shipped"}',
     ids.REQUEST_CONCESSION: (
@@ -116,42 +113,9 @@ def read_outcome(value: object, outcome: str) -> OutcomeNotice:
     return OutcomeNotice(outcome=outcome, reason=reason)
 
 
-# --- pieces ---------------------------------------------------------------------------------
+# --- pieces: the sequence's reader with this family's examples ---------------------------------
 
-
-def _fields(value: object, action: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise _refused(action, "the input must be a JSON object", value)
-    unknown = [k for k in value if k not in allowed]
-    if unknown:
-        takes = ", ".join(f'"{k}"' for k in allowed)
-        raise _refused(action, f'unknown field "{_clip(str(unknown[0]))}"; it takes {takes}')
-    return value
-
-
-def _text(f: Mapping[str, Any], action: str, name: str) -> str:
-    got = f.get(name)
-    if got is None:
-        return ""
-    if not isinstance(got, str):
-        raise _refused(action, f'"{name}" must be text in quotes', got)
-    return " ".join(got.split())[:500]  # one line: it shows in the details and the status
-
-
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _QUOTE else text[: _QUOTE - 1] + "…"
-
-
-def _refused(action: str, what: str, got: object = ...) -> Refused:
-    shown = "" if got is ... else f"; got {_clip(_json(got))}"
-    return Refused(f"{action} refused: {what}{shown}. Example: {EXAMPLES[action]}")
-
-
-def _json(value: object) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return repr(value)
+_READ: Final = Reader(EXAMPLES)
+_fields = _READ.fields
+_text = _READ.text
+_refused = _READ.refused

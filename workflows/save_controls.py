@@ -11,17 +11,14 @@ also signals (task boards and scripts send them; the simulator's board reports t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RawValue
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contracts import actions, ids, save_actions
-    from contracts.actions import Refused, Zone
     from contracts.saves import (
         LOST,
         SAVED,
@@ -34,18 +31,15 @@ with workflow.unsafe.imports_passed_through():
     )
     from contracts.sequence import ActionResult, PauseRequest, ResumeRequest
     from workflows import save_text as text
+    from workflows.controls import NO_INPUT, Reading
     from workflows.save_state import SaveState
-    from workflows.sequence_controls import NO_INPUT
 
 _T = TypeVar("_T")
 D = ids.SAVE_DESCRIPTIONS
 
 
-def _refusal(message: str) -> ApplicationError:
-    return ApplicationError(message, type=ids.REFUSED_ERROR, non_retryable=True)
 
-
-class SaveControls:
+class SaveControls(Reading):
     """Mixed into SaveWorkflow, which provides the state and the publishing."""
 
     _inp: SaveInput
@@ -201,40 +195,6 @@ class SaveControls:
 
     def _roles(self) -> dict[str, str]:
         return {a.handle: a.role for a in self._inp.approvers}
-
-    def _value(self, raw: RawValue) -> object:
-        try:
-            return workflow.payload_converter().from_payload(raw.payload)
-        except Exception:  # any payload the converter cannot turn into a value
-            raise Refused("the input is not JSON; type a JSON object such as {}") from None
-
-    def _zone(self) -> Zone:
-        return Zone(self._inp.account.timezone, workflow.now())
-
-    def _checked(self, read: Callable[[], _T], state_refused: Callable[[_T], str | None]) -> _T:
-        """Read the input, then check it against the state: one path for validator and handler."""
-        try:
-            value = read()
-        except Refused as err:
-            raise _refusal(str(err)) from None
-        refused = state_refused(value)
-        if refused:
-            raise _refusal(refused)
-        return value
-
-    def _signalled(self, action: str, read: Callable[[], _T]) -> _T | None:
-        """A signal's input, or None when it cannot be read: then it is recorded as refused."""
-        try:
-            value = read()
-        except Refused as err:
-            message = str(err)
-            if not message.startswith(action):
-                message = f"{action} refused: {message}"
-            self._s.refuse(workflow.now(), message)
-            self._publish()
-            return None
-        self._s.accepted()
-        return value
 
     def _accepted(self) -> ActionResult:
         self._s.accepted()

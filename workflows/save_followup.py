@@ -31,7 +31,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RawValue
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.save_followup import SaveFollowUpActivities
@@ -58,13 +58,10 @@ with workflow.unsafe.imports_passed_through():
     from contracts.saves import SAVED
     from contracts.sequence import ActionResult, TaskAssignment, TaskReceipt
     from workflows import policies
-    from workflows.sequence_controls import NO_INPUT
+    from workflows.controls import NO_INPUT, refusal
 
 D = ids.SAVE_FOLLOW_UP_DESCRIPTIONS
 
-
-def _refusal(message: str) -> ApplicationError:
-    return ApplicationError(message, type=ids.REFUSED_ERROR, non_retryable=True)
 
 
 @workflow.defn(name=ids.SAVE_FOLLOW_UP_WORKFLOW)
@@ -299,18 +296,18 @@ class SaveFollowUpWorkflow:
         try:
             value = workflow.payload_converter().from_payload(raw.payload)
         except Exception:  # any payload the converter cannot turn into a value
-            raise _refusal("complete_task refused: the input is not JSON; type a JSON object") from None
+            raise refusal("complete_task refused: the input is not JSON; type a JSON object") from None
         refused, report = read_report(value)
         if report is None:
-            raise _refusal(f"complete_task refused: {refused}")
+            raise refusal(f"complete_task refused: {refused}")
         task = self._task(report.task_id)
         if task is None or task.state != OPEN:
             open_now = ", ".join(t.task_id for t in self._status.tasks if t.state == OPEN) or "none"
             word = "no open task" if task is None else f"task {task.task_id} is already {task.state};"
-            raise _refusal(f"complete_task refused: {word} {report.task_id}; open now: {open_now}")
+            raise refusal(f"complete_task refused: {word} {report.task_id}; open now: {open_now}")
         allowed = RENEWAL_RESULTS if task.task_id == RENEWAL_CHECK else (DONE, SKIPPED)
         if report.outcome not in allowed:
-            raise _refusal(
+            raise refusal(
                 f'complete_task refused: "outcome" of {task.task_id} must be one of {", ".join(allowed)}'
             )
         return report

@@ -23,8 +23,8 @@ with workflow.unsafe.imports_passed_through():
     from contracts.intent import INTENT, INTENT_DESCRIPTION, IntentNotice, read_intent
     from contracts.sequence import TaskAssignment
     from workflows import policies
+    from workflows.controls import NO_INPUT
     from workflows.save_controls import SaveControls
-    from workflows.sequence_controls import NO_INPUT
 
 
 class SaveIntent(SaveControls):

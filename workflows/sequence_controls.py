@@ -18,13 +18,11 @@ from datetime import timedelta
 from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.api.common.v1 import Payload
 from temporalio.common import RawValue
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contracts import actions, ids
-    from contracts.actions import Refused, Zone
+    from contracts.actions import Zone
     from contracts.sequence import (
         DECLINED,
         REPLIED,
@@ -41,24 +39,18 @@ with workflow.unsafe.imports_passed_through():
         TaskCompletion,
     )
     from workflows import sequence_text as text
+    from workflows.controls import NO_INPUT, Reading
     from workflows.sequence_state import SequenceState, whole_minutes
 
 _T = TypeVar("_T")
 
-# A signal or update sent with no input at all reads as JSON null: every field at its default.
-NO_INPUT = RawValue(Payload(metadata={"encoding": b"binary/null"}))
 # Sequences started before contracts/actions.py read a zoneless pause date as UTC and took a
 # past one; their histories replay with that reading.
 LOCAL_DATES_PATCH = "local-action-dates"
 
 
-def _refusal(message: str) -> ApplicationError:
-    # An ApplicationError, not a plain exception: after validation a plain one would fail the
-    # workflow task over and over instead of answering the update.
-    return ApplicationError(message, type=ids.REFUSED_ERROR, non_retryable=True)
 
-
-class SequenceControls:
+class SequenceControls(Reading):
     """Mixed into SequenceWorkflow, which provides the state and the publishing."""
 
     _inp: SequenceInput
@@ -238,12 +230,6 @@ class SequenceControls:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def _value(self, raw: RawValue) -> object:
-        try:
-            return workflow.payload_converter().from_payload(raw.payload)
-        except Exception:  # any payload the converter cannot turn into a value
-            raise Refused("the input is not JSON; type a JSON object such as {}") from None
-
     def _project_after_pause(self) -> None:
         """Current details while paused say where the next action lands when it ends."""
         s = self._s
@@ -251,35 +237,6 @@ class SequenceControls:
             s.after_pause = None
             return
         s.after_pause = self._project(whole_minutes(max(s.pause_until - s.paused_since, timedelta(0))))
-
-    def _zone(self) -> Zone:
-        return Zone(self._inp.account.timezone, workflow.now())
-
-    def _checked(self, read: Callable[[], _T], state_refused: Callable[[_T], str | None]) -> _T:
-        """Read the input, then check it against the state: one path for the validator and
-        the handler (a handler runs without its validator when a history replays)."""
-        try:
-            value = read()
-        except Refused as err:
-            raise _refusal(str(err)) from None
-        refused = state_refused(value)
-        if refused:
-            raise _refusal(refused)
-        return value
-
-    def _signalled(self, action: str, read: Callable[[], _T]) -> _T | None:
-        """A signal's input, or None when it cannot be read: then it is recorded as refused."""
-        try:
-            value = read()
-        except Refused as err:
-            message = str(err)
-            if not message.startswith(action):
-                message = f"{action} refused: {message}"
-            self._s.refuse(workflow.now(), message)
-            self._publish()
-            return None
-        self._s.accepted()
-        return value
 
     def _accepted(self) -> ActionResult:
         self._s.accepted()
