@@ -118,6 +118,10 @@ async def test_an_update_with_an_unreadable_date_exits_non_zero_with_the_message
         # Ended before its worker goes: nothing of this test stays running on the shared server.
         with pytest.raises(WorkflowFailureError):
             await handle.result()
+        # An action on an ended sequence is one line and exit 2, not a traceback.
+        late = await winback("pause", account, env=env_for(dev_env, tmp_path, queue))
+        assert late.code == 2 and late.out == ""
+        assert late.err == f"pause refused: the sequence of {account} has ended; `winback status {account}`\n"
 
 
 class SlowTransport(OutboxTransport):

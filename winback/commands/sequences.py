@@ -249,6 +249,14 @@ async def update_sequence(
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         fail(cause.message if isinstance(cause, ApplicationError) else str(cause or err), EXIT_BAD_INPUT)
+    except RPCError as err:
+        if err.status not in (RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.NOT_FOUND):
+            raise
+        # An ended sequence takes no action: its status says how it ended.
+        fail(
+            f"{name} refused: the sequence of {account_id} has ended; `winback status {account_id}`",
+            EXIT_BAD_INPUT,
+        )
     return done
 
 
