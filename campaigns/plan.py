@@ -44,6 +44,7 @@ from typing import Any, Final
 from campaigns.contactability import in_force, normalise_address
 from campaigns.eligibility import EXCLUSION_CODES, PlanEntry, Rules, evaluate_with
 from campaigns.model import CHURN_REASONS, Account, Campaign, Enrolment, Preference
+from campaigns.reason_table import reason_table
 from campaigns.tiers import TIERS
 
 __all__ = ["Plan", "build_plan", "launch_order", "plan_json", "plan_lines"]
@@ -176,23 +177,13 @@ def plan_lines(plan: Plan) -> list[str]:
         )
         for e in plan.entries
     ]
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers[:-1])]
-    indent = " " * (sum(widths) + 2 * len(widths))
-
-    def line(cells: Sequence[str], reason: str) -> str:
-        return ("".join(c.ljust(w + 2) for c, w in zip(cells, widths, strict=True)) + reason).rstrip()
-
     totals = _totals(plan)
     out = [
         f"campaign {plan.campaign_id}, as of {plan.as_of}: {totals['included']} of "
         f"{totals['accounts']} accounts included",
         "",
-        line(headers[:-1], headers[-1]),
+        *reason_table(headers, rows, [e.reasons for e in plan.entries]),
     ]
-    for entry, cells in zip(plan.entries, rows, strict=True):
-        reasons = entry.reasons or ("",)
-        out.append(line(cells, reasons[0]))
-        out.extend((indent + more).rstrip() for more in reasons[1:])
 
     out += ["", f"included {totals['included']}, excluded {totals['excluded']}"]
     label = max(

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from campaigns.reason_table import reason_table
 from campaigns.renewals import Renewal
 from campaigns.risk import RISK_LEVELS
 from campaigns.save_effort import EFFORTS
@@ -162,23 +163,13 @@ def saves_lines(plan: SavesPlan) -> list[str]:
         )
         for e in plan.entries
     ]
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers[:-1])]
-    indent = " " * (sum(widths) + 2 * len(widths))
-
-    def line(cells: Sequence[str], reason: str) -> str:
-        return ("".join(c.ljust(w + 2) for c, w in zip(cells, widths, strict=True)) + reason).rstrip()
-
     totals = saves_totals(plan)
     out = [
         f"saves plan as of {plan.as_of}: {totals['included']} of {totals['accounts']} accounts "
         f"included, ARR at risk {arr_text(totals['arr_at_risk'])}",
         "",
-        line(headers[:-1], headers[-1]),
+        *reason_table(headers, rows, [e.reasons for e in plan.entries]),
     ]
-    for entry, cells in zip(plan.entries, rows, strict=True):
-        reasons = entry.reasons or ("",)
-        out.append(line(cells, reasons[0]))
-        out.extend((indent + more).rstrip() for more in reasons[1:])
     out += [
         "",
         f"included {totals['included']}, excluded {totals['excluded']} "
