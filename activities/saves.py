@@ -4,6 +4,7 @@ saves: one SaveWorkflow per account at risk, by type name."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from temporalio import activity
@@ -16,9 +17,11 @@ from campaigns.approvers import Approvers
 from campaigns.model import AccountRef
 from campaigns.renewals import Renewal
 from campaigns.save_playbook import save_tasks
+from campaigns.save_watch import WatchedRenewal
 from campaigns.triage import SaveEntry
 from contracts import ids
 from contracts import search_attributes as sa
+from contracts.intent import INTENT, IntentNotice
 from contracts.saves import (
     STATE_WORKING,
     Approver,
@@ -80,19 +83,40 @@ def save_input(renewal: Renewal, entry: SaveEntry, approvers: Approvers, *, camp
     )
 
 
-async def start_save(client: Client, task_queue: str, inp: SaveInput) -> WorkflowHandle[Any, SaveResult]:
-    """Start one save by its type name; WorkflowAlreadyStartedError when the account has one."""
+def watched_input(watched: WatchedRenewal, entry: SaveEntry) -> SaveInput:
+    """The save of a launch's row as judged on some day (campaigns/save_watch.py): what
+    `saves launch` starts, and what a cancel intent starts later from the stored row."""
+    return replace(
+        save_input(watched.renewal, entry, watched.approvers, campaign_id=watched.campaign_id),
+        winback_campaign=watched.winback_campaign,
+        monitor_months=watched.monitor_months,
+    )
+
+
+async def start_save(
+    client: Client, task_queue: str, inp: SaveInput, *, intent: IntentNotice | None = None
+) -> WorkflowHandle[Any, SaveResult]:
+    """Start one save by its type name; WorkflowAlreadyStartedError when the account has one.
+
+    With `intent`, the start carries the cancel intent that prompted it as the `intent` signal
+    (signal-with-start): one call, so a save started meanwhile by someone else hears the intent
+    instead of raising, and the new save hears it in its first workflow task."""
     return await client.start_workflow(
         ids.SAVE_WORKFLOW,
         inp,
         id=ids.save_workflow_id(inp.account.account_id),
         task_queue=task_queue,
         result_type=SaveResult,
-        # One running save per account, enforced by Temporal rather than our bookkeeping.
-        id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        # One running save per account, enforced by Temporal rather than our bookkeeping; a
+        # signal-with-start joins the running one (Temporal allows no other policy for it).
+        id_conflict_policy=(
+            WorkflowIDConflictPolicy.FAIL if intent is None else WorkflowIDConflictPolicy.USE_EXISTING
+        ),
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         search_attributes=sa.for_save(inp.account, campaign_id=inp.campaign_id, state=STATE_WORKING),
         static_summary=save_summary(inp),
+        start_signal=INTENT if intent is not None else None,
+        start_signal_args=[intent] if intent is not None else [],
     )
 
 

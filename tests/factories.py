@@ -9,9 +9,13 @@ from typing import Any
 
 from activities.pipeline import sequence_input as input_for
 from activities.store import Store
+from campaigns.approvers import Approvers
 from campaigns.eligibility import PlanEntry
 from campaigns.model import MANUAL_CHANNELS, WEEKDAYS, Account, Campaign, Contact, Schedule, Sender
 from campaigns.playbook import PLAYBOOK_DIR, load_playbook
+from campaigns.renewals import Renewal
+from campaigns.save_probability import Factors
+from campaigns.save_watch import WatchedRenewal
 from contracts.sequence import SequenceInput
 
 
@@ -112,3 +116,43 @@ def quiet_monday(now: datetime) -> datetime:
 def temp_store(folder: Path) -> Store:
     """A real SQLite store in a test's own folder, migrated like production's."""
     return Store.open(f"sqlite:///{folder}/winback.db")
+
+
+APPROVERS = Approvers(
+    roles=(
+        ("maria.lind", "csm"),
+        ("sanna.virtanen", "manager"),
+        ("erik.holm", "director"),
+        ("claire.dubois", "vp"),
+    ),
+    manager="sanna.virtanen",
+    executive="claire.dubois",
+)
+
+# The day make_watched counts its renewal from (the intent webhook tests' Friday).
+WATCH_DAY = date(2026, 12, 4)
+
+
+def make_watched(
+    account_id: str, *, signals: tuple[str, ...] = (), factors: bool = True, days: int = 120
+) -> WatchedRenewal:
+    """A saves launch's row for an account the accounts import does not know: ARR 120,000,
+    good factors (a full-effort save once at risk), renewal `days` after WATCH_DAY."""
+    renewal = Renewal(
+        account=make_account(account_id=account_id, churned_on=None),
+        renewal_on=(WATCH_DAY + timedelta(days=days)).isoformat(),
+        health_score=70,
+        signals=signals,
+        factors=Factors("value_perception", "strong", "evaluating", "confirmed", "engaged")
+        if factors
+        else None,
+        strategic=False,
+    )
+    return WatchedRenewal(
+        renewal=renewal,
+        approvers=APPROVERS,
+        campaign_id="saves-2026-11",
+        planned_on="2026-11-30",
+        winback_campaign="/srv/winback/spring-winback.yaml",
+        monitor_months=9,
+    )

@@ -74,7 +74,20 @@ async def test_launch_starts_one_save_per_included_account(
     # Every at-risk account, the past renewal's too, for the saves report's attempt rate.
     with Store.open(database_url(tmp_path)) as store:
         recorded = {a.account_id: a.started for a in store.at_risk_accounts()}
+        # Every row, watched ones too: a cancel intent may start their save later.
+        watched = {f"ACC-{n}": store.watched_renewal(f"ACC-{n}") for n in range(2001, 2010)}
     assert recorded == {**{s.removeprefix("save-"): True for s in started}, "ACC-2008": False}
+    assert all(w is not None for w in watched.values())
+    row = watched["ACC-2007"]
+    assert row is not None and row.renewal.renewal_on == (date.today() + timedelta(days=213)).isoformat()
+    assert (row.campaign_id, row.planned_on, row.monitor_months) == (
+        "saves-demo",
+        date.today().isoformat(),
+        9,
+    )
+    assert (
+        row.winback_campaign == str(winback_campaign.resolve()) and row.approvers.manager == "sanna.virtanen"
+    )
 
     # One save per account at a time: a second launch reports the running ones.
     again = await winback(*args, "--campaign-id", "saves-demo", env=env)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,11 @@ from starlette.exceptions import StarletteDeprecationWarning
 from activities.store import Store, database_url, schema
 from activities.tasks import FolderTaskBoard
 from campaigns.intent import CHURNED, FOLLOWING, SAVED
+from campaigns.save_watch import WatchedRenewal
 from contracts.intent import IntentNotice
+from contracts.saves import Approver, SaveInput
 from inbound import intent_events as wire
-from tests.factories import make_account
+from tests.factories import make_account, make_watched
 from winback.cli import cli
 from winback.intent_webhook import PATH, CancelIntents
 from winback.settings import Settings, SettingsError
@@ -36,9 +39,12 @@ NOW = datetime(2026, 12, 4, 16, 30, tzinfo=UTC)
 
 
 class RecordingSaves:
+    """Temporal's side, recorded (the real one is tests/test_intent_webhook_e2e.py)."""
+
     def __init__(self, running: set[str] | None = None, fail: bool = False) -> None:
         self.running = running or set()
         self.heard: list[tuple[str, IntentNotice]] = []
+        self.started: list[tuple[str, SaveInput, IntentNotice]] = []
         self.fail = fail
 
     async def save_intent(self, account_id: str, notice: IntentNotice) -> bool:
@@ -48,6 +54,12 @@ class RecordingSaves:
             return False
         self.heard.append((account_id, notice))
         return True
+
+    async def start_save(self, task_queue: str, inp: SaveInput, notice: IntentNotice) -> None:
+        if self.fail:
+            raise RuntimeError("Temporal is down")
+        self.started.append((task_queue, inp, notice))
+        self.running.add(inp.account.account_id)
 
 
 @pytest.fixture
@@ -261,6 +273,82 @@ def test_an_unknown_account_is_stored_and_acted_on_by_nobody(settings: Settings,
     answer = post(client_for(settings, store, RecordingSaves()), event(account_id="ACC-404"))
     assert answer.status_code == 200 and answer.json()["acted"] == {"nobody": 1}
     assert stored(store) == 1 and not tasks(settings)
+
+
+# --- no save running: the newest saves launch's row decides ---------------------------------------
+
+
+def test_an_intent_that_puts_a_watched_renewal_at_risk_starts_its_save_from_the_launch_s_row(
+    settings: Settings, store: Store
+) -> None:
+    store.watch_renewals([make_watched("ACC-W", signals=("engagement_drop",))], at=NOW)
+    saves = RecordingSaves()
+    client = client_for(settings, store, saves, task_queue="saves-queue")
+    answer = post(client, event(account_id="ACC-W"))
+    assert answer.status_code == 200 and answer.json()["acted"] == {"started": 1}
+    [(queue, inp, notice)] = saves.started
+    assert queue == "saves-queue" and notice.event_id == "id:evt-1"
+    # Judged on the day of the intent, with the intent counted: one more red flag.
+    assert inp.decision.flags == ("engagement_drop", "cancel_intent") and inp.decision.risk == "at_risk"
+    assert (inp.decision.effort, inp.decision.mode, inp.decision.days_to_renewal) == (
+        "full",
+        "comprehensive",
+        120,
+    )
+    assert inp.campaign_id == "saves-2026-11" and inp.renewal_on == "2027-04-03"
+    assert (inp.winback_campaign, inp.monitor_months) == ("/srv/winback/spring-winback.yaml", 9)
+    assert Approver("erik.holm", "director") in inp.approvers and inp.tasks
+    [attempt] = store.at_risk_accounts()
+    assert (attempt.campaign_id, attempt.account_id, attempt.planned_on, attempt.started) == (
+        "saves-2026-11",
+        "ACC-W",
+        date(2026, 12, 4),
+        True,
+    )
+    assert not tasks(settings), "the save opens the intervention task itself"
+    # The next intent finds the save running and is heard by it.
+    answer = post(client, event(account_id="ACC-W", id="evt-2", event="data_export"))
+    assert answer.json()["acted"] == {"save": 1} and len(saves.started) == 1
+
+
+@pytest.mark.parametrize(
+    ("row", "why"),
+    [
+        (make_watched("ACC-W"), "its saves plan leaves it out today (one red flag is watched, not saved)"),
+        (
+            make_watched("ACC-W", signals=("engagement_drop",), factors=False),
+            "its saves plan leaves it out today (at risk, but the file gives no save factors for it; fill in "
+            "root_cause",
+        ),
+        (
+            make_watched("ACC-W", signals=("engagement_drop",), days=-1),
+            "leaves it out today (the renewal was 1 day ago: too late for a save (renewal on 2026-12-03))",
+        ),
+    ],
+    ids=["one flag is watched", "no save factors", "renewal past"],
+)
+def test_a_watched_renewal_the_plan_still_leaves_out_starts_nothing_and_the_owner_s_task_says_why(
+    settings: Settings, store: Store, row: WatchedRenewal, why: str
+) -> None:
+    store.watch_renewals([row], at=NOW)
+    saves = RecordingSaves()
+    answer = post(client_for(settings, store, saves), event(account_id="ACC-W"))
+    assert answer.json()["acted"] == {"task": 1} and not saves.started
+    [task] = tasks(settings)
+    # The owner comes from the launch's row: a saves file's account is not in the accounts import.
+    assert task.parent.name == "maria.lind" and "ACC-W" in task.name
+    assert why in task.read_text()
+    assert not store.at_risk_accounts()
+
+
+def test_a_later_launch_replaces_the_account_s_row(settings: Settings, store: Store) -> None:
+    first = make_watched("ACC-W", signals=("engagement_drop",))
+    later = replace(make_watched("ACC-W"), campaign_id="saves-2026-12")
+    store.watch_renewals([first], at=NOW)
+    store.watch_renewals([later], at=NOW + timedelta(days=1))
+    assert store.watched_renewal("ACC-W") == later and store.watched_renewal("ACC-X") is None
+    answer = post(client_for(settings, store, RecordingSaves()), event(account_id="ACC-W"))
+    assert answer.json()["acted"] == {"task": 1}, "the newest row has one flag with the intent: watched"
 
 
 def test_a_save_that_cannot_be_told_is_503_and_a_repost_acts_then(settings: Settings, store: Store) -> None:

@@ -18,7 +18,6 @@ from activities.email import OutboxTransport
 from activities.saves import save_input, start_save
 from activities.sequence import SequenceActivities
 from activities.store import Store
-from campaigns.approvers import Approvers
 from campaigns.model import Account
 from campaigns.renewals import Renewal
 from campaigns.save_probability import Factors
@@ -26,21 +25,11 @@ from campaigns.triage import triage
 from contracts import ids
 from contracts.saves import SaveInput, SaveResult, SaveStatus, TaskView
 from contracts.sequence import ActionResult, TaskAssignment
-from tests.factories import make_account, quiet_monday, temp_store
+from tests.factories import APPROVERS, make_account, quiet_monday, temp_store
 from tests.test_sequence_controls import refusal
 from winback.worker import sequence_worker
 from workflows.save import SaveWorkflow
 
-APPROVERS = Approvers(
-    roles=(
-        ("maria.lind", "csm"),
-        ("sanna.virtanen", "manager"),
-        ("erik.holm", "director"),
-        ("claire.dubois", "vp"),
-    ),
-    manager="sanna.virtanen",
-    executive="claire.dubois",
-)
 STEPS = ("brief", "executive_contact", "follow_up", "debrief")
 
 

@@ -4,16 +4,19 @@ In this order, as the SendGrid event webhook (winback/webhooks.py): no WINBACK_I
 configured answers 503 (nothing is read); a body over MAX_BODY 413; a missing, wrong or stale
 signature 403 (inbound/intent_events.py: HMAC-SHA256 over timestamp + "." + body, 5 minutes
 either way) and nothing is stored; a body that is not the wire format 400 (one line). Then every
-event is stored once (activities/store/intent.py) before anything acts on it, and only then:
+event is stored once (activities/store/intent.py) before anything acts on it, and only then,
+for each event:
 
 - the account's running SaveWorkflow (`save-{account_id}`) hears it as the `intent` signal,
   where it is a red flag and an abandoned cancel flow opens the owner's intervention task
   (workflows/save_intent.py);
-- with no save running, an abandoned cancel flow still gives the owner, whom the store knows
-  from the accounts import, the same intervention task on their board, due within one business
-  day (campaigns/intent.py). No save is started here: a save's plan needs the renewal, its
-  factors and the approvers, which only `winback saves launch` has; the stored events are the
-  red flags the CSM sees (`winback saves intent`).
+- with no save running, the account's row of its newest `saves launch` (the store's
+  `save_watch`, campaigns/save_watch.py) is judged again today with the stored intents counted.
+  When the plan now includes it, its save starts from that row with the intent as its first
+  signal (one signal-with-start), exactly as `saves launch` would have started it today;
+- otherwise an abandoned cancel flow still gives the owner the same intervention task on their
+  board, due within one business day (campaigns/intent.py), saying why no save started; any
+  other kind is a red flag the next plan counts (`winback saves intent` lists them).
 
 An event is marked acted once told; a failure to tell answers 503 and the product posts again:
 stored once, the events not acted on yet are acted on then. The 2xx comes only after both.
@@ -27,15 +30,21 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final, Protocol
 
+from activities.saves import watched_input
 from activities.tasks import FolderTaskBoard, TaskBoard
 from campaigns import calendar
 from campaigns import intent as rules
 from campaigns.model import Account
+from campaigns.risk import INTENT_DAYS
+from campaigns.save_report import AtRiskAccount
+from campaigns.save_watch import WatchedRenewal, judge
+from campaigns.triage import SaveEntry
 from contracts import ids
 from contracts.intent import IntentNotice
+from contracts.saves import SaveInput
 from contracts.sequence import TaskAssignment
 from inbound import intent_events as wire
 from winback.settings import Settings
@@ -52,6 +61,7 @@ MAX_BODY: Final = 1024 * 1024  # a thousand events with their details stay far b
 ACT_TIMEOUT_S: Final = 10.0
 # How an event was acted on (intent_events.acted_how).
 BY_SAVE: Final = "save"  # the running save heard it
+BY_START: Final = "started"  # no save ran: the intent put the account at risk and started its save
 BY_TASK: Final = "task"  # no save: the owner's intervention task was written here
 AS_FLAG: Final = "flag"  # no save, and a red flag only
 BY_NOBODY: Final = "nobody"  # no save, and an account this store does not know: stored only
@@ -70,6 +80,11 @@ class SaveIntents(Protocol):
         """Signal the account's running save; False when none runs."""
         ...
 
+    async def start_save(self, task_queue: str, inp: SaveInput, notice: IntentNotice) -> None:
+        """Start the account's save with the intent as its first signal (or, should one have
+        started meanwhile, signal that one)."""
+        ...
+
 
 class IntentStore(Protocol):
     """The part of activities.store.Store the endpoint uses."""
@@ -81,6 +96,12 @@ class IntentStore(Protocol):
     def mark_intent_acted(self, dedup_key: str, *, at: datetime, how: str) -> None: ...
 
     def account(self, account_id: str) -> Account | None: ...
+
+    def watched_renewal(self, account_id: str) -> WatchedRenewal | None: ...
+
+    def intent_counts(self, *, since: datetime, account_id: str | None = None) -> dict[str, int]: ...
+
+    def record_at_risk(self, rows: Sequence[AtRiskAccount]) -> None: ...
 
 
 def _now() -> datetime:
@@ -96,6 +117,7 @@ class CancelIntents:
     store: Callable[[], IntentStore]  # called in a worker thread: it may open the store then
     saves: SaveIntents
     tasks: TaskBoard | None = None
+    task_queue: str = ids.TASK_QUEUE  # where a save the endpoint starts runs
     clock: Callable[[], datetime] = _now
     max_body: int = MAX_BODY
 
@@ -106,10 +128,13 @@ def from_settings(settings: Settings, saves: SaveIntents) -> CancelIntents:
         store=settings.store_opener(),
         saves=saves,
         tasks=FolderTaskBoard(settings.tasks_dir),
+        task_queue=settings.task_queue,
     )
 
 
-def intervention(account: Account, event: wire.IntentEvent, now: datetime) -> TaskAssignment:
+def intervention(
+    account: Account, event: wire.IntentEvent, now: datetime, why_no_save: str
+) -> TaskAssignment:
     """The owner's intervention task when no save runs: the same due rule and words as a save's."""
     due = rules.intervention_due(now.replace(microsecond=0), account.country, account.timezone)
     occurred = calendar.to_local(event.occurred_at, account.timezone)
@@ -130,21 +155,29 @@ def intervention(account: Account, event: wire.IntentEvent, now: datetime) -> Ta
         text=rules.intervention_text(
             account.company, event.kind, occurred.strftime("%a %d %b %H:%M %Z"), event.detail
         )
-        + "\nNo save is running for this account: consider one (`winback saves launch`).\n",
+        + f"\nNo save is running for this account: {why_no_save}\n",
     )
 
 
 async def act(config: CancelIntents, event: wire.IntentEvent, now: datetime) -> str:
-    """Tell the account's save, or write its owner's task; how it was acted on. Raises when the
-    save or the board could not be reached."""
+    """Tell the account's save, start it, or write its owner's task; how it was acted on. Raises
+    when Temporal, the store or the board could not be reached."""
     notice = IntentNotice(
         event_id=event.event_id, kind=event.kind, occurred_at=event.occurred_at, detail=event.detail
     )
     if await config.saves.save_intent(event.account_id, notice):
         return BY_SAVE
+    watched, entry = await asyncio.to_thread(_judged, config, event.account_id, now)
+    if watched is not None and entry is not None and entry.included:
+        await config.saves.start_save(config.task_queue, watched_input(watched, entry), notice)
+        await asyncio.to_thread(_record_started, config, watched, entry, now)
+        log.info("cancel intent %s for account %s started its save", event.kind, event.account_id)
+        return BY_START
     if event.kind not in rules.INTERVENTION_KINDS:
         return AS_FLAG
     account = await asyncio.to_thread(lambda: config.store().account(event.account_id))
+    if account is None and watched is not None:
+        account = watched.renewal.account  # a saves file's account: not in the accounts import
     if account is None or config.tasks is None:
         log.warning(
             "cancel intent %s for account %s: no save runs and no owner is known",
@@ -152,8 +185,48 @@ async def act(config: CancelIntents, event: wire.IntentEvent, now: datetime) -> 
             event.account_id,
         )
         return BY_NOBODY
-    await config.tasks.assign(intervention(account, event, now))
+    await config.tasks.assign(intervention(account, event, now, _why_no_save(entry)))
     return BY_TASK
+
+
+def _judged(
+    config: CancelIntents, account_id: str, now: datetime
+) -> tuple[WatchedRenewal | None, SaveEntry | None]:
+    """The account's row of its newest saves launch, judged today with its stored intents
+    (this one included: it is stored before anything acts on it)."""
+    store = config.store()
+    watched = store.watched_renewal(account_id)
+    if watched is None:
+        return None, None
+    since = now - timedelta(days=INTENT_DAYS)
+    intents = store.intent_counts(since=since, account_id=account_id).get(account_id, 0)
+    return watched, judge(watched, intents=intents, as_of=now.date())
+
+
+def _record_started(config: CancelIntents, watched: WatchedRenewal, entry: SaveEntry, now: datetime) -> None:
+    """Counted by the saves report as an attempt of the launch's campaign, as a launched save is."""
+    config.store().record_at_risk(
+        [
+            AtRiskAccount(
+                campaign_id=watched.campaign_id,
+                account_id=watched.account_id,
+                planned_on=now.date(),
+                arr=entry.arr,
+                started=True,
+            )
+        ]
+    )
+
+
+def _why_no_save(entry: SaveEntry | None) -> str:
+    """For the owner's task: why the intent started no save (the plan's own reason)."""
+    if entry is None:
+        return (
+            "no saves launch has read its renewal, so there is no save plan to start; consider "
+            "one (`winback saves launch`)."
+        )
+    reason = next((r for r in entry.reasons if r.startswith("not included: ")), "not included")
+    return f"its saves plan leaves it out today ({reason.removeprefix('not included: ')})."
 
 
 def _mark(config: CancelIntents, dedup_key: str, at: datetime, how: str) -> None:

@@ -17,8 +17,10 @@ from typing import Any, Protocol
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.saves import start_save
 from contracts import ids
 from contracts.intent import INTENT, IntentNotice
+from contracts.saves import SaveInput
 from contracts.sequence import DeclineNotice, PauseRequest, ReplyNotice, StopNotice
 
 
@@ -41,7 +43,7 @@ class TemporalSequences:
         self._client: Client | None = None
         self._lock = asyncio.Lock()
 
-    async def _handle(self, workflow_id: str) -> WorkflowHandle[Any, Any]:
+    async def _temporal(self) -> Client:
         async with self._lock:
             if self._client is None:
                 if self._connect is None:
@@ -50,7 +52,10 @@ class TemporalSequences:
                     self._client = await connect_mod.connect()
                 else:
                     self._client = await self._connect()
-        return self._client.get_workflow_handle(workflow_id)
+            return self._client
+
+    async def _handle(self, workflow_id: str) -> WorkflowHandle[Any, Any]:
+        return (await self._temporal()).get_workflow_handle(workflow_id)
 
     async def _signal(self, workflow_id: str, name: str, arg: object) -> None:
         handle = await self._handle(workflow_id)
@@ -84,3 +89,8 @@ class TemporalSequences:
                 raise
             return False
         return True
+
+    async def start_save(self, task_queue: str, inp: SaveInput, notice: IntentNotice) -> None:
+        """Start the account's save with the cancel intent as its first signal; a save started
+        meanwhile hears the intent instead (activities/saves.py `start_save`)."""
+        await start_save(await self._temporal(), task_queue, inp, intent=notice)

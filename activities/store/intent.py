@@ -105,12 +105,14 @@ class IntentLog:
                 .values(acted_at=at, acted_how=how)
             )
 
-    def intent_counts(self: _StoreParts, *, since: datetime) -> dict[str, int]:
-        """Cancel intents per account that occurred since `since`: each is a red flag."""
+    def intent_counts(self: _StoreParts, *, since: datetime, account_id: str | None = None) -> dict[str, int]:
+        """Cancel intents per account (or of one account) that occurred since `since`: each is a
+        red flag."""
         ie = schema.intent_events
-        query = (
-            select(ie.c.account_id, func.count()).where(ie.c.occurred_at >= since).group_by(ie.c.account_id)
-        )
+        query = select(ie.c.account_id, func.count()).where(ie.c.occurred_at >= since)
+        if account_id is not None:
+            query = query.where(ie.c.account_id == account_id)
+        query = query.group_by(ie.c.account_id)
         with self._engine.connect() as conn:
             return {account: count for account, count in conn.execute(query)}
 

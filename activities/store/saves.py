@@ -71,7 +71,6 @@ class SaveOutcomeLog:
         with self._engine.connect() as conn:
             return [_outcome(row) for row in conn.execute(query).mappings()]
 
-
     def record_follow_up(self: _StoreParts, rec: FollowUpRecord) -> FollowUpRecord:
         """Write one step of a follow-up; the step's first record stands (a retried activity,
         or a second answer to the renewal check, changes nothing). Returns the stored record."""

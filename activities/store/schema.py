@@ -412,3 +412,19 @@ save_follow_ups = Table(
     PrimaryKeyConstraint("workflow_id", "run_id", "step"),
     Index("ix_save_follow_ups_account_id", "account_id"),
 )
+
+
+# Every row the newest saves launch of an account read, with that launch's approvers and
+# settings (campaigns/save_watch.py, encoded by contracts/codec.py): what a cancel intent for an
+# account with no running save starts its save from. A later launch replaces the row.
+save_watch = Table(
+    "save_watch",
+    metadata,
+    Column("account_id", String(200), nullable=False),
+    Column("campaign_id", String(200), nullable=False),
+    Column("planned_on", Date, nullable=False),  # the launch's as-of day
+    Column("renewal_on", Date, nullable=False),
+    Column("payload", Text, nullable=False),  # the WatchedRenewal as JSON
+    Column("recorded_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("account_id"),
+)

@@ -41,6 +41,7 @@ from activities.store.records import (
 )
 from activities.store.replies import InboundReplyLog
 from activities.store.save_at_risk import SaveAtRiskLog
+from activities.store.save_watch import SaveWatchLog
 from activities.store.saves import SaveOutcomeLog
 from activities.store.watch import WatchLog
 from campaigns.contactability import SUPPRESSION_KINDS as SUPPRESSION_KINDS
@@ -64,6 +65,7 @@ class Store(
     SaveOutcomeLog,
     IntentLog,
     SaveAtRiskLog,
+    SaveWatchLog,
 ):
     """State outside Temporal, in SQLite (default) or PostgreSQL (DATABASE_URL)."""
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import click
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from activities.saves import save_input, start_save
+from activities.saves import start_save, watched_input
 from activities.store import Store
 from campaigns.approvers import Approvers, load_approvers
 from campaigns.campaign import CAMPAIGN_ID_RE, load_campaign
@@ -30,6 +29,7 @@ from campaigns.risk import INTENT_DAYS, RISK_LEVELS
 from campaigns.save_costs import SaveCosts, load_save_costs
 from campaigns.save_report import AtRiskAccount, EndedSave, build_save_report
 from campaigns.save_report_view import report_json, report_lines
+from campaigns.save_watch import WatchedRenewal
 from campaigns.saves_plan import build_saves_plan, saves_json, saves_lines
 from contracts import ids
 from contracts import save_followup as followup
@@ -129,11 +129,23 @@ def saves_launch(
             f"--campaign-id: {campaign!r} is not an id; use lower-case letters, digits and '-' (at most 63)",
             EXIT_BAD_INPUT,
         )
-    renewals = with_stored_intents(renewals, as_of)
-    plan = build_saves_plan(renewals, as_of=as_of)
-    by_id = {r.account.account_id: r for r in renewals}
+    # Every row, kept: a cancel intent may later put a row this launch only watches at risk,
+    # and its save then starts from here (campaigns/save_watch.py).
+    watched = {
+        r.account.account_id: WatchedRenewal(
+            renewal=r,
+            approvers=approvers,
+            campaign_id=campaign,
+            planned_on=as_of.isoformat(),
+            winback_campaign=winback_campaign,
+            monitor_months=monitor_months,
+        )
+        for r in renewals
+    }
+    plan = build_saves_plan(with_stored_intents(renewals, as_of), as_of=as_of)
     settings = settings_mod.load()
     store = open_store(settings)  # before starting anything: a broken store starts no save
+    store.watch_renewals(list(watched.values()), at=datetime.now(UTC))
     started_ids: set[str] = set()
 
     async def main() -> int:
@@ -144,11 +156,7 @@ def saves_launch(
                 why = next((r for r in entry.reasons if r.startswith("not included")), entry.reasons[1])
                 click.echo(f"  not started      {entry.account_id}: {why}")
                 continue
-            inp = replace(
-                save_input(by_id[entry.account_id], entry, approvers, campaign_id=campaign),
-                winback_campaign=winback_campaign,
-                monitor_months=monitor_months,
-            )
+            inp = watched_input(watched[entry.account_id], entry)
             workflow_id = ids.save_workflow_id(entry.account_id)
             try:
                 await start_save(client, settings.task_queue, inp)
