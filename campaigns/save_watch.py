@@ -10,11 +10,14 @@ exactly as `saves launch` would have started it that day. Otherwise the intent s
 and, for an abandoned cancel flow, the owner's intervention task.
 
 No plan is invented: an account that no launch has seen, or whose row lacks the save factors,
-gets no save, and the intervention task says so.
+gets no save, and the intervention task says so. Nor is a row used twice: once a save of the
+account has ended since the launch read it (saved, lost or cancelled), the row was that save's
+plan, and a CSM's verdict stands until a new launch plans again (`spent`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -22,7 +25,7 @@ from campaigns.approvers import Approvers
 from campaigns.renewals import Renewal
 from campaigns.triage import SaveEntry, triage
 
-__all__ = ["WatchedRenewal", "judge"]
+__all__ = ["WatchedRenewal", "judge", "spent"]
 
 
 @dataclass(frozen=True)
@@ -44,3 +47,16 @@ class WatchedRenewal:
 def judge(watched: WatchedRenewal, *, intents: int, as_of: date) -> SaveEntry:
     """The row's plan on `as_of` with `intents` cancel intents counted (campaigns/triage.py)."""
     return triage(replace(watched.renewal, intents=intents), as_of)
+
+
+def spent(watched: WatchedRenewal, ended: Iterable[tuple[str, date]]) -> str | None:
+    """Why the row may start no save: a save of the account ended (`ended`: its outcome and the
+    day it ended) on or after the launch's day; None while it may."""
+    planned = date.fromisoformat(watched.planned_on)
+    for outcome, day in ended:
+        if day >= planned:
+            return (
+                f"its save ended {outcome} on {day.isoformat()}, after the saves launch of "
+                f"{watched.planned_on} planned it; a new saves launch plans the next one"
+            )
+    return None

@@ -21,7 +21,7 @@ from activities.tasks import FolderTaskBoard
 from campaigns.intent import CHURNED, FOLLOWING, SAVED
 from campaigns.save_watch import WatchedRenewal
 from contracts.intent import IntentNotice
-from contracts.saves import Approver, SaveInput
+from contracts.saves import Approver, SaveInput, SaveOutcomeRecord
 from inbound import intent_events as wire
 from tests.factories import make_account, make_watched
 from winback.cli import cli
@@ -339,6 +339,37 @@ def test_a_watched_renewal_the_plan_still_leaves_out_starts_nothing_and_the_owne
     assert task.parent.name == "maria.lind" and "ACC-W" in task.name
     assert why in task.read_text()
     assert not store.at_risk_accounts()
+
+
+def test_a_row_whose_save_has_ended_since_starts_no_second_save(settings: Settings, store: Store) -> None:
+    store.watch_renewals([make_watched("ACC-W", signals=("engagement_drop",))], at=NOW)  # planned 2026-11-30
+    ended = datetime(2026, 12, 2, 15, tzinfo=UTC)
+    store.record_save_outcome(
+        SaveOutcomeRecord(
+            workflow_id="save-ACC-W",
+            run_id="run-1",
+            account_id="ACC-W",
+            campaign_id="saves-2026-11",
+            outcome="lost",
+            reason="signed with a competitor",
+            effort="full",
+            mode="comprehensive",
+            root_cause="value_perception",
+            renewal_on="2027-04-03",
+            started_at=ended - timedelta(days=2),
+            ended_at=ended,
+            tasks_done=3,
+            tasks_total=9,
+        )
+    )
+    saves = RecordingSaves()
+    answer = post(client_for(settings, store, saves), event(account_id="ACC-W"))
+    assert answer.json()["acted"] == {"task": 1} and not saves.started
+    [task] = tasks(settings)
+    assert (
+        "its save ended lost on 2026-12-02, after the saves launch of 2026-11-30 planned it; a new saves "
+        "launch plans the next one"
+    ) in task.read_text()
 
 
 def test_a_later_launch_replaces_the_account_s_row(settings: Settings, store: Store) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from campaigns.save_watch import judge
+from campaigns.save_watch import judge, spent
 from tests.factories import make_watched
 
 ROW = make_watched("ACC-W", signals=("engagement_drop",))  # renewal 2027-04-03
@@ -28,3 +28,11 @@ def test_it_is_judged_on_the_day_of_the_intent_not_the_launch() -> None:
     assert (late.mode, late.days_to_renewal) == ("emergency", 14)
     past = judge(ROW, intents=1, as_of=date(2027, 4, 4))
     assert not past.included and past.days_to_renewal == -1
+
+
+def test_a_save_that_ended_on_or_after_the_launch_day_spends_the_row() -> None:
+    # ROW was planned on 2026-11-30.
+    assert spent(ROW, [("saved", date(2026, 11, 29))]) is None, "an earlier save: the launch planned anew"
+    assert spent(ROW, []) is None
+    why = spent(ROW, [("saved", date(2026, 11, 29)), ("cancelled", date(2026, 11, 30))])
+    assert why is not None and why.startswith("its save ended cancelled on 2026-11-30")

@@ -12,8 +12,9 @@ for each event:
   (workflows/save_intent.py);
 - with no save running, the account's row of its newest `saves launch` (the store's
   `save_watch`, campaigns/save_watch.py) is judged again today with the stored intents counted.
-  When the plan now includes it, its save starts from that row with the intent as its first
-  signal (one signal-with-start), exactly as `saves launch` would have started it today;
+  When the plan now includes it, and no save of the account has ended since that launch, its
+  save starts from that row with the intent as its first signal (one signal-with-start), exactly
+  as `saves launch` would have started it today;
 - otherwise an abandoned cancel flow still gives the owner the same intervention task on their
   board, due within one business day (campaigns/intent.py), saying why no save started; any
   other kind is a red flag the next plan counts (`winback saves intent` lists them).
@@ -40,11 +41,11 @@ from campaigns import intent as rules
 from campaigns.model import Account
 from campaigns.risk import INTENT_DAYS
 from campaigns.save_report import AtRiskAccount
-from campaigns.save_watch import WatchedRenewal, judge
+from campaigns.save_watch import WatchedRenewal, judge, spent
 from campaigns.triage import SaveEntry
 from contracts import ids
 from contracts.intent import IntentNotice
-from contracts.saves import SaveInput
+from contracts.saves import SaveInput, SaveOutcomeRecord
 from contracts.sequence import TaskAssignment
 from inbound import intent_events as wire
 from winback.settings import Settings
@@ -102,6 +103,8 @@ class IntentStore(Protocol):
     def intent_counts(self, *, since: datetime, account_id: str | None = None) -> dict[str, int]: ...
 
     def record_at_risk(self, rows: Sequence[AtRiskAccount]) -> None: ...
+
+    def save_outcomes(self, *, account_id: str) -> list[SaveOutcomeRecord]: ...
 
 
 def _now() -> datetime:
@@ -167,8 +170,8 @@ async def act(config: CancelIntents, event: wire.IntentEvent, now: datetime) -> 
     )
     if await config.saves.save_intent(event.account_id, notice):
         return BY_SAVE
-    watched, entry = await asyncio.to_thread(_judged, config, event.account_id, now)
-    if watched is not None and entry is not None and entry.included:
+    watched, entry, spent_why = await asyncio.to_thread(_judged, config, event.account_id, now)
+    if watched is not None and entry is not None and entry.included and spent_why is None:
         await config.saves.start_save(config.task_queue, watched_input(watched, entry), notice)
         await asyncio.to_thread(_record_started, config, watched, entry, now)
         log.info("cancel intent %s for account %s started its save", event.kind, event.account_id)
@@ -185,22 +188,24 @@ async def act(config: CancelIntents, event: wire.IntentEvent, now: datetime) -> 
             event.account_id,
         )
         return BY_NOBODY
-    await config.tasks.assign(intervention(account, event, now, _why_no_save(entry)))
+    await config.tasks.assign(intervention(account, event, now, spent_why or _why_no_save(entry)))
     return BY_TASK
 
 
 def _judged(
     config: CancelIntents, account_id: str, now: datetime
-) -> tuple[WatchedRenewal | None, SaveEntry | None]:
+) -> tuple[WatchedRenewal | None, SaveEntry | None, str | None]:
     """The account's row of its newest saves launch, judged today with its stored intents
-    (this one included: it is stored before anything acts on it)."""
+    (this one included: it is stored before anything acts on it), and why the row may start
+    no save even so (campaigns/save_watch.py `spent`)."""
     store = config.store()
     watched = store.watched_renewal(account_id)
     if watched is None:
-        return None, None
+        return None, None, None
     since = now - timedelta(days=INTENT_DAYS)
     intents = store.intent_counts(since=since, account_id=account_id).get(account_id, 0)
-    return watched, judge(watched, intents=intents, as_of=now.date())
+    ended = [(o.outcome, o.ended_at.date()) for o in store.save_outcomes(account_id=account_id)]
+    return watched, judge(watched, intents=intents, as_of=now.date()), spent(watched, ended)
 
 
 def _record_started(config: CancelIntents, watched: WatchedRenewal, entry: SaveEntry, now: datetime) -> None:
