@@ -95,7 +95,7 @@ class SaveFollowUpWorkflow(Reading):
         self._status = FollowUpStatus(account_id=inp.account.account_id, outcome=inp.outcome)
         self._s = Refusals(self._status)
         self._version = 0  # bumped by every accepted report: the run loop wakes on it
-        self._numbers = 0  # the task board files tasks by number: one per task
+        self._numbers = 0  # each task's number on the board (its file is named by its key)
 
     @workflow.run
     async def run(self, inp: FollowUpInput) -> FollowUpStatus:
