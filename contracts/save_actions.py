@@ -1,4 +1,5 @@
-"""What a CSM types into the Temporal UI's "Send an Update" dialog for a save, read strictly.
+"""What a CSM types into the Temporal UI's "Send an Update" dialog for a save or its follow-up,
+read strictly.
 
 As for sequences (contracts/actions.py, whose pause and resume readers a save reuses): every
 input is read by hand, and a mistake is refused with one line that names the field and shows
@@ -14,6 +15,7 @@ from typing import Final
 from campaigns.concessions import ConcessionError, check_concession
 from contracts import ids
 from contracts.actions import Reader
+from contracts.save_followup import DONE, FollowUpReport
 from contracts.saves import (
     DECISIONS,
     LOST,
@@ -34,6 +36,10 @@ EXAMPLES: Final = {
     ids.DECIDE_CONCESSION: '{"concession": 1, "approver": "erik.holm", "decision": "approve"}',
     ids.MARK_SAVED: '{"reason": "signed a 2-year renewal"}',
     ids.MARK_LOST: '{"reason": "moved to Brightloop for price"}',
+}
+# The follow-up after a save (workflows/save_followup.py) names its tasks by id only.
+FOLLOW_UP_EXAMPLES: Final = {
+    ids.COMPLETE_TASK: '{"task": "health-1", "outcome": "done", "note": "usage steady"}',
 }
 
 
@@ -113,9 +119,24 @@ def read_outcome(value: object, outcome: str) -> OutcomeNotice:
     return OutcomeNotice(outcome=outcome, reason=reason)
 
 
+def read_follow_up_report(value: object) -> FollowUpReport:
+    """A follow-up task's report; which outcomes a task takes is the follow-up's to check (the
+    renewal check held or churned, the others done or skipped)."""
+    action, read = ids.COMPLETE_TASK, _FOLLOW_UP
+    f = read.fields(value, action, ("task", "outcome", "note"))
+    task = f.get("task")
+    if not isinstance(task, str) or not task.strip():
+        raise read.refused(action, '"task" is required: the task\'s id such as "health-1"', task)
+    outcome = f.get("outcome", DONE)
+    if not isinstance(outcome, str):
+        raise read.refused(action, '"outcome" must be text in quotes', outcome)
+    return FollowUpReport(task_id=task.strip(), outcome=outcome.strip(), note=read.text(f, action, "note"))
+
+
 # --- pieces: the sequence's reader with this family's examples ---------------------------------
 
 _READ: Final = Reader(EXAMPLES)
 _fields = _READ.fields
 _text = _READ.text
 _refused = _READ.refused
+_FOLLOW_UP: Final = Reader(FOLLOW_UP_EXAMPLES)

@@ -74,6 +74,9 @@ class FollowUpStatus:
     tasks: list[FollowUpTask] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)  # "winback-3m: started (time_based)", ...
     done: bool = False
+    # complete_task signals refused (unreadable, or no such open task), newest last, at most 10:
+    # "2026-12-01 09:00 UTC complete_task refused: ..." (an Update's refusal goes to its sender).
+    refused: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

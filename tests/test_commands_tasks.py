@@ -1,4 +1,5 @@
-"""`winback tasks`: every open task from one visibility list (memo + search attributes)."""
+"""`winback tasks`: every sequence's open task from one visibility list (memo + search attributes),
+and the open tasks of running saves from their status."""
 
 from __future__ import annotations
 
@@ -19,14 +20,26 @@ from temporalio.converter import DataConverter, encode_search_attributes
 from temporalio.testing import WorkflowEnvironment
 
 from activities.launch import start_sequence
+from activities.saves import start_save
 from contracts import search_attributes as sa
 from contracts.ids import OPEN_TASK_MEMO
+from contracts.saves import SaveStatus, TaskView
 from contracts.sequence import OpenTask, SequenceStatus
 from tests.cli import codec_converter, env_for, winback
 from tests.factories import make_account, sequence_input, task_first_input, temp_store
-from winback.commands.tasks import listed_task, open_tasks, task_json, task_lines, tasks_query
+from tests.test_save import full_save
+from winback.commands.tasks import (
+    SAVES_WITH_WORK,
+    listed_task,
+    open_tasks,
+    save_task_json,
+    task_json,
+    task_lines,
+    tasks_query,
+)
 from winback.settings import Settings
 from winback.worker import build_worker
+from workflows.save import SaveWorkflow
 from workflows.sequence import SequenceWorkflow
 
 TASK_KEYS = [
@@ -76,31 +89,77 @@ def listed(account_id: str, task: OpenTask | None, owner: str = "maria.lind") ->
 
 
 class ListingClient:
-    """list_workflows answers from the given executions; a status query is the fallback only."""
+    """list_workflows answers the sequences' list from the given executions and the saves' list
+    from `saves`; a status query is the fallback only for sequences, the way for saves."""
 
-    def __init__(self, executions: list[WorkflowExecution], statuses: dict[str, SequenceStatus]) -> None:
+    def __init__(
+        self,
+        executions: list[WorkflowExecution],
+        statuses: dict[str, SequenceStatus | SaveStatus],
+        saves: list[WorkflowExecution] | None = None,
+    ) -> None:
         self.executions = executions
+        self.saves = saves or []
         self.statuses = statuses
         self.queries: list[str] = []
         self.lists: list[str] = []
 
-    async def _iterate(self) -> AsyncIterator[WorkflowExecution]:
-        for wf in self.executions:
+    async def _iterate(self, executions: list[WorkflowExecution]) -> AsyncIterator[WorkflowExecution]:
+        for wf in executions:
             yield wf
 
     def list_workflows(self, query: str) -> AsyncIterator[WorkflowExecution]:
         self.lists.append(query)
-        return self._iterate()
+        return self._iterate(self.saves if query == SAVES_WITH_WORK else self.executions)
 
     def get_workflow_handle(self, workflow_id: str) -> Any:
         client = self
 
         class Handle:
-            async def query(self, *_args: Any) -> SequenceStatus:
+            async def query(self, *_args: Any, **_kwargs: Any) -> SequenceStatus | SaveStatus:
                 client.queries.append(workflow_id)
                 return client.statuses[workflow_id]
 
         return Handle()
+
+
+def listed_save(account_id: str) -> WorkflowExecution:
+    """A running save as `list_workflows` returns it: no memo; its tasks come from its status."""
+    info = WorkflowExecutionInfo()
+    info.execution.workflow_id = f"save-{account_id}"
+    info.type.name = "SaveWorkflow"
+    info.status = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+    return WorkflowExecution._from_raw_info(info, "default", DataConverter.default)
+
+
+def save_task(task_id: str, number: int, owner: str, state: str, due: datetime | None) -> TaskView:
+    kind = task_id.split("-")[0]
+    return TaskView(
+        task_id=task_id,
+        number=number,
+        kind=kind,
+        title=f"the {kind}",
+        owner=owner,
+        state=state,
+        due_utc=due,
+        due_local="" if due is None else due.isoformat(),
+    )
+
+
+def save_status(account_id: str, tasks: list[TaskView]) -> SaveStatus:
+    return SaveStatus(
+        account_id=account_id,
+        campaign_id="saves-q2",
+        state="working",
+        effort="full",
+        mode="compressed",
+        value="high",
+        renewal_on="2027-05-01",
+        executive_escalation=False,
+        tasks=tasks,
+        concessions=[],
+        details="",
+    )
 
 
 def test_a_task_row_has_the_documented_keys_in_order() -> None:
@@ -157,11 +216,74 @@ async def test_one_list_and_a_status_query_only_for_a_sequence_without_the_memo(
         {"winback-ACC-OLD": old_style},
     )
     rows = await open_tasks(cast(Client, client), "maria.lind@winback.example")
-    assert client.lists == [tasks_query("maria.lind")]
+    assert client.lists == [tasks_query("maria.lind"), SAVES_WITH_WORK]
     assert client.queries == ["winback-ACC-OLD"]  # the new sequence needed no query
     assert [r["account_id"] for r in rows] == ["ACC-OLD", "ACC-NEW"]  # soonest due first
     assert rows[0] == task_json("ACC-OLD", "spring", "maria.lind", open_task(soon, touch=3))
     assert task_lines(rows)[-1] == "2 open tasks"
+
+
+def test_the_saves_list_asks_for_running_saves_with_work_open() -> None:
+    assert SAVES_WITH_WORK == (
+        "WorkflowType = 'SaveWorkflow' AND ExecutionStatus = 'Running' "
+        "AND WinbackState IN ('working', 'paused')"
+    )
+
+
+def test_a_save_task_row_has_the_sequence_row_s_keys_and_says_how_to_report_it() -> None:
+    due = datetime(2027, 3, 24, 7, 0, tzinfo=UTC)
+    st = save_status("SAVE-1", [])
+    row = save_task_json(st, save_task("issue-1", 2, "erik.holm", "open", due))
+    assert list(row) == TASK_KEYS
+    assert row == {
+        "account_id": "SAVE-1",
+        "campaign_id": "saves-q2",
+        "owner": "erik.holm",
+        "touch": 2,
+        "channel": "save-issue",
+        "template": "issue-1",
+        "due_utc": "2027-03-24T07:00:00+00:00",
+        "due_local": "2027-03-24T07:00:00+00:00",
+        "subject": "Save SAVE-1: the issue",
+        "text": (
+            "temporal workflow update execute --workflow-id save-SAVE-1 --name complete_task "
+            '--input \'{"task": "issue-1", "outcome": "done"}\''
+        ),
+    }
+    assert task_lines([row])[0].startswith("SAVE-1         task issue-1 save-issue due 2027-03-24")
+
+
+async def test_a_running_save_s_open_tasks_are_listed_by_their_own_owners() -> None:
+    soon = datetime(2027, 3, 23, 7, 0, tzinfo=UTC)
+    mid = datetime(2027, 3, 26, 7, 0, tzinfo=UTC)
+    later = datetime(2027, 3, 30, 7, 0, tzinfo=UTC)
+    save = save_status(
+        "SAVE-1",
+        [
+            save_task("conversation", 1, "maria.lind", "done", soon),
+            save_task("issue-1", 2, "maria.lind", "open", later),
+            save_task("issue-2", 3, "erik.holm", "open", soon),  # a manager's, in the same save
+            save_task("plan", 4, "maria.lind", "pending", None),
+        ],
+    )
+    client = ListingClient(
+        [listed("ACC-1", open_task(mid))], {"save-SAVE-1": save}, saves=[listed_save("SAVE-1")]
+    )
+
+    everyone = await open_tasks(cast(Client, client), None)
+    assert [(r["account_id"], r["template"], r["owner"]) for r in everyone] == [
+        ("SAVE-1", "issue-2", "erik.holm"),  # soonest due first, sequences and saves together
+        ("ACC-1", "product_gap/02_linkedin_note", "maria.lind"),
+        ("SAVE-1", "issue-1", "maria.lind"),
+    ]
+    assert client.queries == ["save-SAVE-1"]  # the sequence's task came from its memo
+
+    mine = await open_tasks(cast(Client, client), "maria.lind@winback.example")
+    assert [(r["account_id"], r["template"]) for r in mine] == [
+        ("ACC-1", "product_gap/02_linkedin_note"),
+        ("SAVE-1", "issue-1"),
+    ]
+    assert task_lines(mine)[-1] == "2 open tasks"
 
 
 async def eventually(check: Any, what: str) -> Any:
@@ -242,4 +364,49 @@ async def test_tasks_json_lists_the_open_task_and_task_done_closes_it(
         await eventually(no_tasks, "the task gone from the list")
         after = await winback("tasks", "--owner", owner, "--json", env=env)
         assert after.code == 0 and json.loads(after.out) == []
+    store.close()
+
+
+@pytest.mark.integration
+async def test_tasks_lists_a_running_save_s_open_tasks_for_each_owner(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    run_id = uuid.uuid4().hex[:8]
+    queue = f"save-tasks-{run_id}"
+    account_id = f"SAVETASK-{run_id}"
+    env = env_for(dev_env, tmp_path, queue)
+    settings = Settings(data_dir=tmp_path, task_queue=queue, public_url="https://winback.example")
+    store = temp_store(tmp_path)
+    client = dev_env.client
+    async with build_worker(client, settings, store):
+        handle = await start_save(client, queue, full_save(datetime.now(UTC).date(), account_id=account_id))
+        try:
+
+            async def status_with_open_tasks() -> SaveStatus | None:
+                st: SaveStatus = await handle.query(SaveWorkflow.status)
+                return st if any(t.state == "open" and t.board for t in st.tasks) else None
+
+            status = await eventually(status_with_open_tasks, "the save's first tasks open")
+            open_now = [t for t in status.tasks if t.state == "open"]
+
+            async def listed_as_working() -> list[WorkflowExecution]:
+                query = f"{SAVES_WITH_WORK} AND WorkflowId = '{handle.id}'"
+                return [wf async for wf in client.list_workflows(query)]
+
+            await eventually(listed_as_working, "the save in the saves list")
+
+            run = await winback("tasks", "--json", env=env)
+            assert run.code == 0, run.err
+            rows = [r for r in json.loads(run.out) if r["account_id"] == account_id]
+            assert [r["template"] for r in rows] == [
+                t.task_id for t in sorted(open_now, key=lambda t: (t.due_utc, t.number))
+            ]
+            assert all(list(r) == TASK_KEYS and r["channel"].startswith("save-") for r in rows)
+
+            owner = open_now[0].owner
+            mine = await winback("tasks", "--owner", owner, env=env)
+            assert mine.code == 0, mine.err
+            assert f"{account_id:<14} task {open_now[0].task_id} " in mine.out
+        finally:
+            await handle.terminate("test over")
     store.close()

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from contracts.actions import Refused
-from contracts.save_actions import read_concession_request, read_decision, read_outcome, read_task_report
+from contracts.save_actions import (
+    read_concession_request,
+    read_decision,
+    read_follow_up_report,
+    read_outcome,
+    read_task_report,
+)
+from contracts.save_followup import FollowUpReport
 from contracts.saves import TaskReport
 
 REQUEST = {
@@ -50,3 +57,19 @@ def test_decisions_and_outcomes() -> None:
     assert read_outcome(None, "saved").reason == ""
     with pytest.raises(Refused, match=r'^mark_lost refused: "reason" is required'):
         read_outcome({}, "lost")
+
+
+def test_a_follow_up_report_names_its_task_and_shows_the_follow_up_s_example() -> None:
+    assert read_follow_up_report({"task": " health-2 ", "note": "usage\nsteady"}) == FollowUpReport(
+        task_id="health-2", note="usage steady"
+    )
+    assert read_follow_up_report({"task": "renewal-check", "outcome": "held"}).outcome == "held"
+    example = r'Example: \{"task": "health-1", "outcome": "done"'
+    with pytest.raises(Refused, match=r'^complete_task refused: "task" is required: .*' + example):
+        read_follow_up_report({"outcome": "done"})
+    with pytest.raises(Refused, match=r'^complete_task refused: unknown field "touch"; it takes "task"'):
+        read_follow_up_report({"touch": 3})
+    with pytest.raises(Refused, match=r'^complete_task refused: "task" is required'):
+        read_follow_up_report(None)
+    with pytest.raises(Refused, match=r'^complete_task refused: "outcome" must be text in quotes; got 1'):
+        read_follow_up_report({"task": "health-1", "outcome": 1})

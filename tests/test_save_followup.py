@@ -10,6 +10,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -81,6 +82,12 @@ async def status_until(
 
 def has(task_id: str) -> Callable[[FollowUpStatus], bool]:
     return lambda s: any(t.task_id == task_id and t.board for t in s.tasks)
+
+
+async def current_details(handle: WorkflowHandle[Any, FollowUpStatus]) -> str:
+    """What the Web UI shows under "current details"."""
+    meta = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+    return meta.current_details
 
 
 def test_six_months_are_26_weekly_checks_and_a_campaign_may_say_up_to_12() -> None:
@@ -201,3 +208,59 @@ async def test_a_saved_save_starts_its_follow_up_with_its_promises(
         assert [t.task_id for t in status.tasks] == ["promise-issue-2"]  # issue-1 was kept
         assert (await handle.query(SaveWorkflow.status)).outcome == "saved"
         await follow.terminate("test over")
+
+
+async def test_a_task_board_closes_a_weekly_health_check_by_signal(
+    ts_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    async with save_worker(ts_env, tmp_path, RecordingBoard()):
+        now = quiet_monday(await ts_env.get_current_time())
+        handle = await start(ts_env, follow_up(now.date(), "saved", account_id="FU-5"))
+        await ts_env.sleep(timedelta(days=7, hours=1))
+        await status_until(handle, has("health-1"), "the first weekly check opens")
+
+        await handle.signal(ids.COMPLETE_TASK, {"task": "health-1", "note": "usage steady"})
+        status = await status_until(handle, lambda s: s.tasks[0].state == "done", "the signal closes it")
+        assert [(t.task_id, t.state, t.note) for t in status.tasks] == [("health-1", "done", "usage steady")]
+        assert status.refused == []
+        assert (await current_details(handle)).startswith("after the save (saved): 0 open task(s)")
+        await handle.terminate("test over")
+
+
+async def test_a_task_board_s_bad_report_is_refused_visibly_and_changes_nothing(
+    ts_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    async with save_worker(ts_env, tmp_path, RecordingBoard()):
+        now = quiet_monday(await ts_env.get_current_time())
+        promise = Promise("issue-1", "a working session", "maria.lind", now + timedelta(days=7))
+        handle = await start(ts_env, follow_up(now.date(), "saved", account_id="FU-6", promises=(promise,)))
+        before = await status_until(handle, has("promise-issue-1"), "the promise opens")
+
+        await handle.signal(ids.COMPLETE_TASK, {"task": "promise-issue-1", "outcome": "held"})
+        await handle.signal(ids.COMPLETE_TASK, {"task": "health-9"})
+        await handle.signal(ids.COMPLETE_TASK, ["promise-issue-1"])
+        after = await status_until(handle, lambda s: len(s.refused) == 3, "three refusals recorded")
+
+        assert after.tasks == before.tasks  # still open, no note
+        wrong, missing, unreadable = after.refused
+        assert wrong.endswith('refused: "outcome" of promise-issue-1 must be one of done, skipped')
+        assert missing.endswith("complete_task refused: no open task health-9; open now: promise-issue-1")
+        assert unreadable.endswith(
+            'complete_task refused: the input must be a JSON object; got ["promise-issue-1"]. '
+            'Example: {"task": "health-1", "outcome": "done", "note": "usage steady"}'
+        )
+        assert " UTC complete_task refused: " in wrong  # stamped when it came
+        details = await current_details(handle)
+        assert details.endswith(unreadable.split(" UTC ", 1)[1])  # the newest, where the CSM looks
+
+        # The Update is refused by the same rules, in the same words, and records nothing.
+        said = await refusal(handle.execute_update(ids.COMPLETE_TASK, {"task": "health-9"}))
+        assert missing.endswith(said)
+        assert len((await handle.query(SaveFollowUpWorkflow.status)).refused) == 3
+
+        # A report that fits closes the task; the refusal leaves the details, the status keeps it.
+        await handle.signal(ids.COMPLETE_TASK, {"task": "promise-issue-1", "note": "session held"})
+        closed = await status_until(handle, lambda s: s.tasks[0].state == "done", "the good report closes it")
+        assert closed.tasks[0].note == "session held" and len(closed.refused) == 3
+        assert "refused" not in await current_details(handle)
+        await handle.terminate("test over")

@@ -86,3 +86,57 @@ async def test_each_touch_and_each_owner_gets_its_own_file(tmp_path: Path) -> No
         "maria.lind/ACC-1-touch3-call.md",
         "maria.lind/ACC-1-touch4-linkedin.md",
     ]
+
+
+def intervention(event_id: str) -> TaskAssignment:
+    """A cancel intent's intervention task, as workflows/save_intent.py assigns it."""
+    return assignment(
+        key=f"save-ACC-1/run-1/intent-{event_id}",
+        workflow_id="save-ACC-1",
+        touch=0,
+        channel="save-intervention",
+        template="cancel_flow_abandoned",
+        subject="Intervene: Revontuli Analytics Oy abandoned the cancel flow",
+        text=f"Call them today (event {event_id}).\n",
+    )
+
+
+async def test_two_intervention_tasks_for_one_account_are_two_files(tmp_path: Path) -> None:
+    board = FolderTaskBoard(tmp_path / "tasks")
+    first = Path(await board.assign(intervention("evt-1")))
+    second = Path(await board.assign(intervention("evt-2")))
+
+    assert first != second
+    assert files_under(tmp_path / "tasks") == sorted([first, second])
+    assert "event evt-1" in first.read_text() and "event evt-2" in second.read_text()
+    # What a CSM browsing the folder reads: whose, which kind of task, which one.
+    assert first.parent.name == "maria.lind"
+    prefix = "ACC-1-save-intervention-cancel_flow_abandoned-"
+    assert first.name.startswith(prefix) and len(first.name.removeprefix(prefix)) == len("12345678.md")
+
+
+async def test_the_same_task_that_is_not_a_touch_is_one_file_with_the_same_content(tmp_path: Path) -> None:
+    board = FolderTaskBoard(tmp_path / "tasks")
+    first = Path(await board.assign(intervention("evt-1")))
+    before = first.read_bytes()
+    again = Path(await board.assign(intervention("evt-1")))
+
+    assert again == first and again.read_bytes() == before
+    assert files_under(tmp_path / "tasks") == [first]
+
+
+async def test_save_tasks_are_named_by_their_id_and_a_later_save_s_are_new_files(tmp_path: Path) -> None:
+    board = FolderTaskBoard(tmp_path / "tasks")
+
+    def save_task(run: str, number: int, task_id: str, kind: str) -> TaskAssignment:
+        key = f"save-ACC-1/{run}/task-{task_id}"
+        return assignment(key=key, touch=number, channel=f"save-{kind}", template=task_id)
+
+    names = [
+        Path(await board.assign(save_task("run-1", 1, "conversation", "conversation"))).name,
+        Path(await board.assign(save_task("run-1", 2, "issue-1", "issue"))).name,
+        Path(await board.assign(save_task("run-2", 2, "issue-1", "issue"))).name,  # next renewal's save
+    ]
+    assert names[0].startswith("ACC-1-save-conversation-")
+    assert names[1].startswith("ACC-1-save-issue-1-") and names[2].startswith("ACC-1-save-issue-1-")
+    assert len(set(names)) == 3 and len(files_under(tmp_path / "tasks")) == 3

@@ -168,7 +168,7 @@ class SaveWorkflow(SaveIntent):  # SaveIntent adds the `intent` signal to SaveCo
             campaign_id=inp.campaign_id,
             owner=task.owner,
             touch=task.number,
-            channel=f"save-{task.kind}",
+            channel=text.task_channel(task.kind),
             template=task.task_id,
             due_utc=due,
             due_local=calendar.to_local(due, self._tz).isoformat(),

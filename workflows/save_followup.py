@@ -8,12 +8,15 @@ starts it as an abandoned child once the outcome is recorded (behind a patch the
 - saved: a health-check task every week for `monitor_months` (26 for 6 months); every promise
   of the save opens as a task with its due date and, still open at that date, opens an
   escalation task for the manager; at the next renewal a check task whose answer (held or
-  churned, by Update) goes to the store; not answered by its deadline: no_answer.
+  churned) goes to the store; not answered by its deadline: no_answer.
 - lost: an offboarding-help task and a debrief with the playbook's questions, then at 3, 6 and
   12 months a win-back stage, started or refused by the win-back start path's rules on that day
   (activities/save_followup.py) and recorded either way.
 
-Every task goes through the sequences' assign_task, due in the customer's business days.
+Every task goes through the sequences' assign_task, due in the customer's business days. A task
+is closed by the `complete_task` Update (people: a refusal answers them) or the signal of the
+same name (task boards and scripts: a refusal is kept in the status and the current details),
+read and checked on one path (workflows/controls.py, contracts/save_actions.py).
 Nothing here emails anyone; the stages' sequences do, under their own rules. 52 weekly tasks
 at most: a history of a few hundred events, so no continue-as-new.
 
@@ -25,9 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, suppress
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RawValue
@@ -41,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from campaigns.model import Wait
     from campaigns.months import add_months
     from contracts import ids
+    from contracts.save_actions import read_follow_up_report
     from contracts.save_followup import (
         DONE,
         NO_ANSWER,
@@ -58,20 +62,40 @@ with workflow.unsafe.imports_passed_through():
     from contracts.saves import SAVED
     from contracts.sequence import ActionResult, TaskAssignment, TaskReceipt
     from workflows import policies
-    from workflows.controls import NO_INPUT, refusal
+    from workflows.controls import NO_INPUT, Reading
 
 D = ids.SAVE_FOLLOW_UP_DESCRIPTIONS
 
 
+@dataclass
+class Refusals:
+    """The refused signals a follow-up keeps: in its status, and the newest in the current
+    details until the next accepted report (as a sequence's and a save's state do)."""
+
+    status: FollowUpStatus
+    last: str = ""
+
+    def refuse(self, at: datetime, line: str) -> None:
+        stamp = f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        self.last = line
+        self.status.refused = [*self.status.refused[-9:], f"{stamp} {line}"]
+
+    def accepted(self) -> None:
+        self.last = ""
+
 
 @workflow.defn(name=ids.SAVE_FOLLOW_UP_WORKFLOW)
-class SaveFollowUpWorkflow:
+class SaveFollowUpWorkflow(Reading):
+    _inp: FollowUpInput
+    _s: Refusals
+
     @workflow.init
     def __init__(self, inp: FollowUpInput) -> None:
         self._inp = inp
         self._status = FollowUpStatus(account_id=inp.account.account_id, outcome=inp.outcome)
+        self._s = Refusals(self._status)
         self._version = 0  # bumped by every accepted report: the run loop wakes on it
-        self._numbers = 0  # the task board files tasks by number: one per task
+        self._numbers = 0  # each task's number on the board (its file is named by its key)
 
     @workflow.run
     async def run(self, inp: FollowUpInput) -> FollowUpStatus:
@@ -278,39 +302,50 @@ class SaveFollowUpWorkflow:
     # --- the CSM's controls ------------------------------------------------------------------
 
     @workflow.update(name=ids.COMPLETE_TASK, description=D[ids.COMPLETE_TASK])
-    def complete_task(self, raw: RawValue = NO_INPUT) -> ActionResult:
-        report = self._check(raw)
-        task = self._task(report.task_id)
-        assert task is not None
-        task.state, task.note = report.outcome, report.note or task.note
-        self._version += 1
+    def complete_task_update(self, raw: RawValue = NO_INPUT) -> ActionResult:
+        self._close(self._check(raw))
+        self._s.accepted()
         self._publish()
         return ActionResult(state=self._state(), details=self._details())
 
-    @complete_task.validator
+    @complete_task_update.validator
     def _validate(self, raw: RawValue = NO_INPUT) -> None:
         self._check(raw)
 
     def _check(self, raw: RawValue) -> FollowUpReport:
         """One path for validator and handler (a replayed history skips validators)."""
-        try:
-            value = workflow.payload_converter().from_payload(raw.payload)
-        except Exception:  # any payload the converter cannot turn into a value
-            raise refusal("complete_task refused: the input is not JSON; type a JSON object") from None
-        refused, report = read_report(value)
+        return self._checked(lambda: read_follow_up_report(self._value(raw)), self._task_refused)
+
+    @workflow.signal(name=ids.COMPLETE_TASK, description=D[ids.COMPLETE_TASK])
+    def complete_task(self, raw: RawValue = NO_INPUT) -> None:
+        """The same report from a machine: a refusal is recorded, and nothing else changes."""
+        report = self._signalled(ids.COMPLETE_TASK, lambda: read_follow_up_report(self._value(raw)))
         if report is None:
-            raise refusal(f"complete_task refused: {refused}")
+            return
+        refused = self._task_refused(report)
+        if refused:
+            self._s.refuse(workflow.now(), refused)
+        else:
+            self._close(report)
+        self._publish()
+
+    def _task_refused(self, report: FollowUpReport) -> str | None:
+        """Why the report cannot close a task now, or None."""
         task = self._task(report.task_id)
         if task is None or task.state != OPEN:
             open_now = ", ".join(t.task_id for t in self._status.tasks if t.state == OPEN) or "none"
             word = "no open task" if task is None else f"task {task.task_id} is already {task.state};"
-            raise refusal(f"complete_task refused: {word} {report.task_id}; open now: {open_now}")
+            return f"complete_task refused: {word} {report.task_id}; open now: {open_now}"
         allowed = RENEWAL_RESULTS if task.task_id == RENEWAL_CHECK else (DONE, SKIPPED)
         if report.outcome not in allowed:
-            raise refusal(
-                f'complete_task refused: "outcome" of {task.task_id} must be one of {", ".join(allowed)}'
-            )
-        return report
+            return f'complete_task refused: "outcome" of {task.task_id} must be one of {", ".join(allowed)}'
+        return None
+
+    def _close(self, report: FollowUpReport) -> None:
+        task = self._task(report.task_id)
+        assert task is not None
+        task.state, task.note = report.outcome, report.note or task.note
+        self._version += 1
 
     @workflow.query(name=ids.STATUS, description=D[ids.STATUS])
     def status(self) -> FollowUpStatus:
@@ -327,28 +362,12 @@ class SaveFollowUpWorkflow:
         lines = [f"after the save ({self._inp.outcome}): {len(open_tasks)} open task(s)"]
         lines += [f"{t.task_id} ({t.owner}) due {t.due_utc:%Y-%m-%d}" for t in open_tasks[-5:]]
         lines += self._status.steps
+        if self._s.last:
+            lines.append(self._s.last)
         return "\n".join(lines)
 
     def _publish(self) -> None:
         workflow.set_current_details(self._details())
-
-
-def read_report(value: object) -> tuple[str, FollowUpReport | None]:
-    """A follow-up task's report read strictly: ("", report) or (why refused, None)."""
-    if not isinstance(value, Mapping):
-        return 'the input must be a JSON object such as {"task": "health-1"}', None
-    f: Mapping[str, Any] = value
-    unknown = [k for k in f if k not in ("task", "outcome", "note")]
-    if unknown:
-        return f'unknown field "{str(unknown[0])[:40]}"; it takes "task", "outcome", "note"', None
-    task, outcome, note = f.get("task"), f.get("outcome", DONE), f.get("note", "")
-    if not isinstance(task, str) or not task.strip():
-        return '"task" is required: the task\'s id such as "health-1"', None
-    if not isinstance(outcome, str) or not isinstance(note, str):
-        return '"outcome" and "note" must be text in quotes', None
-    return "", FollowUpReport(
-        task_id=task.strip(), outcome=outcome.strip(), note=" ".join(note.split())[:500]
-    )
 
 
 def _json(value: Mapping[str, str]) -> str:

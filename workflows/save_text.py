@@ -104,7 +104,17 @@ def result(inp: SaveInput, s: SaveState) -> SaveResult:
 
 
 def task_subject(inp: SaveInput, task: SaveTask) -> str:
-    return f"Save {inp.account.account_id}: {task.title}"
+    return subject_for(inp.account.account_id, task.title)
+
+
+def task_channel(kind: str) -> str:
+    """A save task's channel on the board and in `winback tasks`: `save-issue`, ..."""
+    return f"save-{kind}"
+
+
+def subject_for(account_id: str, title: str) -> str:
+    """A save task's subject on the board and in `winback tasks`."""
+    return f"Save {account_id}: {title}"
 
 
 def task_text(inp: SaveInput, task: SaveTask) -> str:
@@ -118,8 +128,13 @@ def task_text(inp: SaveInput, task: SaveTask) -> str:
 
 
 def report_back(inp: SaveInput, task: SaveTask) -> str:
-    workflow_id = ids.save_workflow_id(inp.account.account_id)
+    return report_back_for(inp.account.account_id, task.task_id)
+
+
+def report_back_for(account_id: str, task_id: str) -> str:
+    """How a save task is reported done: on the board and in `winback tasks`."""
+    workflow_id = ids.save_workflow_id(account_id)
     return (
         f"temporal workflow update execute --workflow-id {workflow_id} --name {ids.COMPLETE_TASK} "
-        f'--input \'{{"task": "{task.task_id}", "outcome": "done"}}\''
+        f'--input \'{{"task": "{task_id}", "outcome": "done"}}\''
     )
