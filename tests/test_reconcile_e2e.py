@@ -26,7 +26,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.email import OutboxTransport
 from activities.launch import start_sequence
-from activities.reconcile import ReconcileActivities, Reconciler, TemporalRuns, closed_query
+from activities.reconcile import ReconcileActivities, Reconciler
+from activities.reconcile_runs import TemporalRuns, closed_query
 from activities.sequence import SequenceActivities
 from activities.store import Store, schema
 from activities.tasks import FolderTaskBoard
@@ -230,7 +231,8 @@ async def test_winback_reconcile_records_at_once_and_says_how_many(
     first = await winback("reconcile", env=env)
     assert first.code == 0, first.err
     assert first.out.splitlines() == [
-        "1 outcome recorded: 1 sequence terminated, timed out or failed in Temporal in the last 7 days, "
+        "1 outcome recorded: 1 sequence and 0 saves terminated, timed out or failed in Temporal in the "
+        "last 7 days, "
         "0 already recorded, 0 continued after a reset, 0 unreadable",
         f"  recorded   {handle.id}: cancelled",
     ]
@@ -245,7 +247,8 @@ async def test_winback_reconcile_records_at_once_and_says_how_many(
     again = await winback("reconcile", "--days", "1", env=env)
     assert again.code == 0, again.err
     assert again.out.startswith(
-        "0 outcomes recorded: 1 sequence terminated, timed out or failed in Temporal in the last 1 day, "
+        "0 outcomes recorded: 1 sequence and 0 saves terminated, timed out or failed in Temporal in the "
+        "last 1 day, "
         "1 already recorded"
     )
 
