@@ -24,14 +24,14 @@ from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter, PayloadCodec
 from temporalio.testing import ActivityEnvironment
 
-from activities.reconcile import (
+from activities.reconcile import ReconcileActivities
+from activities.reconcile_runs import (
     FAILED,
     TERMINATED,
     TIMED_OUT,
     TOUCH_ACTIVITIES,
     ClosedRun,
     Ending,
-    ReconcileActivities,
     TemporalRuns,
     Unreadable,
     closed_query,
@@ -371,10 +371,11 @@ def test_the_touch_activities_are_the_sequence_s() -> None:
     assert defined == TOUCH_ACTIVITIES
 
 
-def test_the_query_asks_for_one_queue_s_sequences_temporal_ended() -> None:
+def test_the_query_asks_for_one_queue_s_sequences_and_saves_temporal_ended() -> None:
     after = datetime(2026, 11, 23, 10, 0, 30, 123456, tzinfo=UTC)
     assert closed_query("winback", after) == (
-        "WorkflowType = 'SequenceWorkflow' AND ExecutionStatus IN ('Terminated','TimedOut','Failed') "
+        "WorkflowType IN ('SequenceWorkflow','SaveWorkflow') "
+        "AND ExecutionStatus IN ('Terminated','TimedOut','Failed') "
         "AND CloseTime > '2026-11-23T10:00:30Z' AND TaskQueue = 'winback'"
     )
     assert closed_query("it's", after).endswith("""TaskQueue = "it's\"""")

@@ -1,11 +1,13 @@
 """The reconciler on the real dev server (the one `winback up` runs): its Schedule records a
 sequence terminated from outside within one interval, and leaves alone a sequence that recorded
-its own outcome and one a reset continued; `winback reconcile` does the same pass at once; and
-`winback worker` writes the Schedule when it starts."""
+its own outcome and one a reset continued; `winback reconcile` does the same pass at once, for
+saves too (and `winback saves report` then counts the terminated save); and `winback worker`
+writes the Schedule when it starts."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -26,18 +28,24 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.email import OutboxTransport
 from activities.launch import start_sequence
-from activities.reconcile import ReconcileActivities, Reconciler, TemporalRuns, closed_query
+from activities.reconcile import ReconcileActivities, Reconciler
+from activities.reconcile_runs import TemporalRuns, closed_query
+from activities.saves import start_save
 from activities.sequence import SequenceActivities
 from activities.store import Store, schema
 from activities.tasks import FolderTaskBoard
 from campaigns.model import WEEKDAYS, Contact, Enrolment, Schedule
 from contracts import ids
 from contracts.reconcile import ReconcileResult
+from contracts.saves import CANCELLED as SAVE_CANCELLED
+from contracts.saves import SaveResult
 from contracts.sequence import CANCELLED, DECLINED, DeclineNotice, SequenceInput
 from tests.cli import REPO, env_for, winback
 from tests.factories import make_account, make_campaign, sequence_input, temp_store
+from tests.test_save import full_save
 from winback import reconciler
 from winback.worker import sequence_worker
+from workflows.save import SaveWorkflow
 from workflows.sequence import SequenceWorkflow
 
 pytestmark = pytest.mark.integration
@@ -230,7 +238,8 @@ async def test_winback_reconcile_records_at_once_and_says_how_many(
     first = await winback("reconcile", env=env)
     assert first.code == 0, first.err
     assert first.out.splitlines() == [
-        "1 outcome recorded: 1 sequence terminated, timed out or failed in Temporal in the last 7 days, "
+        "1 outcome recorded: 1 sequence and 0 saves terminated, timed out or failed in Temporal in the "
+        "last 7 days, "
         "0 already recorded, 0 continued after a reset, 0 unreadable",
         f"  recorded   {handle.id}: cancelled",
     ]
@@ -245,12 +254,91 @@ async def test_winback_reconcile_records_at_once_and_says_how_many(
     again = await winback("reconcile", "--days", "1", env=env)
     assert again.code == 0, again.err
     assert again.out.startswith(
-        "0 outcomes recorded: 1 sequence terminated, timed out or failed in Temporal in the last 1 day, "
+        "0 outcomes recorded: 1 sequence and 0 saves terminated, timed out or failed in Temporal in the "
+        "last 1 day, "
         "1 already recorded"
     )
 
     bad = await winback("reconcile", "--days", "0", env=env)
     assert (bad.code, bad.err) == (2, "--days: '0' is not a number of days from 1 to 90\n")
+    store.close()
+
+
+async def tasks_on_boards(handle: WorkflowHandle[Any, SaveResult]) -> None:
+    """The save has handed its first tasks to their owners' boards."""
+    for _ in range(300):
+        status = await handle.query(SaveWorkflow.status)
+        if any(t.board for t in status.tasks):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the save never opened a task")
+
+
+async def test_winback_reconcile_records_a_terminated_save_once_leaves_a_reset_one_and_the_report_counts_it(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    client = dev_env.client
+    queue = f"reconcile-saves-{uuid.uuid4().hex[:8]}"
+    tag = uuid.uuid4().hex[:6]
+    terminated, reset = f"ST-{tag}", f"SR-{tag}"
+    store = temp_store(tmp_path)  # the CLI's store: winback.db in WINBACK_DATA_DIR
+    env = env_for(dev_env, tmp_path, queue)
+    today = datetime.now(UTC).date()
+    async with sequence_worker(client, queue, activities_for(store, tmp_path)):
+        handles = {
+            account: await start_save(client, queue, full_save(today, account_id=account))
+            for account in (terminated, reset)
+        }
+        for handle in handles.values():
+            await tasks_on_boards(handle)
+        new_run = await reset_to_its_first_task(client, handles[reset])
+        try:
+            await handles[terminated].terminate(reason="duplicate save,\nstarted twice")
+            await listed(client, queue, 2)
+
+            first = await winback("reconcile", env=env)
+            assert first.code == 0, first.err
+            assert first.out.splitlines() == [
+                "1 outcome recorded: 0 sequences and 2 saves terminated, timed out or failed in Temporal "
+                "in the last 7 days, 0 already recorded, 1 continued after a reset, 0 unreadable",
+                f"  recorded   {handles[terminated].id}: cancelled",
+            ]
+            described = await handles[terminated].describe()
+            [got] = store.save_outcomes(account_id=terminated)
+            inp = full_save(today, account_id=terminated)
+            assert (got.outcome, got.reason) == (
+                SAVE_CANCELLED,
+                "terminated in Temporal: duplicate save, started twice",
+            )
+            assert (got.workflow_id, got.run_id) == (
+                handles[terminated].id,
+                handles[terminated].result_run_id,
+            )
+            assert (got.campaign_id, got.effort, got.mode, got.root_cause, got.renewal_on) == (
+                inp.campaign_id,
+                inp.decision.effort,
+                inp.decision.mode,
+                inp.root_cause,
+                inp.renewal_on,
+            )
+            assert (got.started_at, got.ended_at) == (described.start_time, described.close_time)
+            assert (got.tasks_done, got.tasks_total) == (0, len(inp.tasks))
+            assert store.save_outcomes(account_id=reset) == []  # it goes on in its new run
+
+            again = await winback("reconcile", env=env)
+            assert again.code == 0, again.err
+            assert again.out.splitlines() == [
+                "0 outcomes recorded: 0 sequences and 2 saves terminated, timed out or failed in Temporal "
+                "in the last 7 days, 1 already recorded, 1 continued after a reset, 0 unreadable",
+            ]
+            assert len(store.save_outcomes(account_id=terminated)) == 1
+        finally:
+            await client.get_workflow_handle(handles[reset].id, run_id=new_run).terminate(reason="test over")
+
+    report = await winback("saves", "report", "--json", env=env)
+    assert report.code == 0, report.err
+    overall = json.loads(report.out)["overall"]
+    assert (overall["ended"], overall["cancelled"]) == (1, 1)
     store.close()
 
 

@@ -40,6 +40,15 @@ def test_the_first_outcome_stands(store: Store) -> None:
     assert row == record()
 
 
+def test_which_saves_have_their_outcome(store: Store) -> None:
+    assert store.with_save_outcome([]) == set()
+    store.record_save_outcome(record())
+    store.record_save_outcome(record(workflow_id="save-ACC-2", account_id="ACC-2", run_id="run-a"))
+    asked = [("save-ACC-1", "run-1"), ("save-ACC-1", "run-2"), ("save-ACC-2", "run-b"), ("save-ACC-3", "r")]
+    assert store.with_save_outcome(asked) == {("save-ACC-1", "run-1")}
+    assert store.with_save_outcome([("save-ACC-2", "run-a")]) == {("save-ACC-2", "run-a")}
+
+
 def test_an_unknown_outcome_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="unknown save outcome 'won'"):
         store.record_save_outcome(record(outcome="won"))

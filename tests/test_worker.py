@@ -20,7 +20,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities import unsubscribe
 from activities.launch import LaunchActivities, start_sequence
-from activities.reconcile import ReconcileActivities, TemporalRuns
+from activities.reconcile import ReconcileActivities
+from activities.reconcile_runs import TemporalRuns
 from activities.store import Store
 from campaigns.model import WEEKDAYS, Schedule
 from contracts import ids

@@ -36,7 +36,7 @@ def schedule_for(task_queue: str, every: timedelta) -> Schedule:
             ReconcileInput(),
             id=ids.reconcile_schedule_id(task_queue),
             task_queue=task_queue,
-            static_summary="record the outcomes of sequences terminated, timed out or failed in Temporal",
+            static_summary="record the outcomes of sequences and saves terminated, timed out or failed",
         ),
         spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
         # One missed run is caught up (a server restart); the look-back covers any more.
@@ -63,7 +63,7 @@ async def ensure(client: Client, task_queue: str, every: timedelta) -> tuple[boo
     except RPCError as err:
         return False, (
             f"could not create or update the Temporal Schedule {schedule_id} ({err.status.name}: "
-            f"{err.message}); sequences terminated in Temporal keep no outcome until it exists "
+            f"{err.message}); sequences and saves terminated in Temporal keep no outcome until it exists "
             "(run `winback reconcile` meanwhile)"
         )
     return True, f"Temporal Schedule {schedule_id} reconciles outcomes every {_every(every)}"

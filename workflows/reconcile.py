@@ -1,8 +1,8 @@
-"""ReconcileWorkflow: one pass of the reconciler, started by its Temporal Schedule
-(winback/reconciler.py) every few minutes. The pass is one activity (activities/reconcile.py):
-listing, reading histories and writing outcomes are I/O; the workflow fixes the look-back
-window from its own clock, bounds the retries and shows the counts in the Schedule's recent
-actions and the UI's current details.
+"""ReconcileWorkflow: one pass of the reconciler over the sequences and saves Temporal ended,
+started by its Temporal Schedule (winback/reconciler.py) every few minutes. The pass is one
+activity (activities/reconcile.py): listing, reading histories and writing outcomes are I/O;
+the workflow fixes the look-back window from its own clock, bounds the retries and shows the
+counts in the Schedule's recent actions and the UI's current details.
 """
 
 from __future__ import annotations
@@ -30,11 +30,14 @@ class ReconcileWorkflow:
             start_to_close_timeout=policies.RECONCILE_TIMEOUT,
             heartbeat_timeout=policies.RECONCILE_HEARTBEAT,
             retry_policy=policies.RECONCILE_RETRY,
-            summary=f"record the outcomes of sequences Temporal closed in the last {hours} h",
+            summary=f"record the outcomes of sequences and saves Temporal closed in the last {hours} h",
         )
+        # Current details are no command (shown by a query), so their words may change freely.
+        sequences = result.closed - result.saves_closed
         workflow.set_current_details(
-            f"{result.closed} sequences terminated, timed out or failed in the last {hours} h: "
-            f"{result.recorded} outcomes recorded, {result.already_recorded} already recorded, "
-            f"{result.continued} continued after a reset, {result.failed} unreadable"
+            f"{sequences} sequences and {result.saves_closed} saves terminated, timed out or failed "
+            f"in the last {hours} h: {result.recorded} outcomes recorded ({result.saves_recorded} of "
+            f"saves), {result.already_recorded} already recorded, {result.continued} continued after "
+            f"a reset, {result.failed} unreadable"
         )
         return result

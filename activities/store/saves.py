@@ -4,14 +4,15 @@ and what followed it (a renewal check, win-back starts and refusals), once per s
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
-from sqlalchemy import Engine, RowMapping, Table, select
+from sqlalchemy import ColumnElement, Engine, RowMapping, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from activities.store import schema
+from activities.store import rowmap, schema
 from activities.store.database import write_transaction
 from contracts.save_followup import FOLLOW_UP_RESULTS, FollowUpRecord
 from contracts.saves import SAVE_OUTCOMES, GrantedConcession, SaveOutcomeRecord
@@ -21,6 +22,12 @@ class _StoreParts(Protocol):
     _engine: Engine
 
     def _insert(self, table: Table) -> sqlite.Insert | postgresql.Insert: ...
+
+    def _among(self, column: ColumnElement[str], values: Sequence[str]) -> ColumnElement[bool]: ...
+
+
+# Workflow ids per IN list: well within every database's parameter limit.
+_IN_CHUNK: Final = 500
 
 
 class SaveOutcomeLog:
@@ -56,6 +63,21 @@ class SaveOutcomeLog:
         )
         with write_transaction(self._engine) as conn:
             return conn.execute(stmt.returning(s.c.workflow_id)).first() is not None
+
+    def with_save_outcome(self: _StoreParts, saves: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Those of the (workflow_id, run_id) pairs whose save has its outcome recorded. Batched
+        for the reconciler (activities/reconcile.py), which asks about a week of closed saves
+        every few minutes."""
+        wanted = set(saves)
+        if not wanted:
+            return set()
+        s = schema.save_outcomes
+        found: set[tuple[str, str]] = set()
+        with self._engine.connect() as conn:
+            for ids in rowmap.chunks(sorted({workflow_id for workflow_id, _ in wanted}), _IN_CHUNK):
+                query = select(s.c.workflow_id, s.c.run_id).where(self._among(s.c.workflow_id, ids))
+                found.update((workflow_id, run_id) for workflow_id, run_id in conn.execute(query))
+        return found & wanted
 
     def save_outcomes(self: _StoreParts, *, account_id: str) -> list[SaveOutcomeRecord]:
         """Every save of the account that ended, oldest first."""

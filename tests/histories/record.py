@@ -26,7 +26,8 @@ from temporalio.testing import WorkflowEnvironment
 from activities import pipeline
 from activities.email import OutboxTransport
 from activities.launch import LaunchActivities, start_sequence
-from activities.reconcile import TERMINATED, ClosedRun, ReconcileActivities, TemporalRuns
+from activities.reconcile import ReconcileActivities
+from activities.reconcile_runs import TERMINATED, ClosedRun, TemporalRuns
 from activities.saves import start_save
 from activities.sequence import SequenceActivities
 from activities.store.records import WatchSource

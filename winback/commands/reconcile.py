@@ -1,7 +1,8 @@
 """`winback reconcile`: the reconciler's pass, now, in this process. The Temporal Schedule that
 `winback up` and `winback worker` keep runs the same pass every few minutes
 (activities/reconcile.py, winback/reconciler.py); this is for an operator who terminated
-sequences by hand and wants the store to know at once, or a deployment without the Schedule."""
+sequences or saves by hand and wants the store to know at once, or a deployment without the
+Schedule."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 from temporalio.service import RPCError
 
-from activities.reconcile import Reconciler, TemporalRuns
+from activities.reconcile import Reconciler
+from activities.reconcile_runs import TemporalRuns
 from contracts.reconcile import DEFAULT_LOOK_BACK_HOURS, ReconcileResult
 from winback import settings as settings_mod
 from winback.commands.common import EXIT_BAD_INPUT, client_or_fail, fail, open_store, run
@@ -27,11 +29,11 @@ MAX_DAYS: Final = 90
     default=str(DEFAULT_LOOK_BACK_HOURS // 24),
     show_default=True,
     metavar="N",
-    help="Look at sequences Temporal closed in this many past days.",
+    help="Look at sequences and saves Temporal closed in this many past days.",
 )
 def reconcile(days: str) -> None:
-    """Record the outcome of every sequence terminated, timed out or failed in Temporal that
-    never recorded one (as `cancelled`), and say how many."""
+    """Record the outcome of every sequence and save terminated, timed out or failed in Temporal
+    that never recorded one (as `cancelled`), and say how many."""
     if not days.strip().isdigit() or not 1 <= int(days) <= MAX_DAYS:
         fail(f"--days: {days[:20]!r} is not a number of days from 1 to {MAX_DAYS}", EXIT_BAD_INPUT)
     look_back = timedelta(days=int(days))
@@ -52,8 +54,10 @@ def reconcile(days: str) -> None:
             store.close()
 
     result = run(main)
+    sequences, saves = result.closed - result.saves_closed, result.saves_closed
+    closed = f"{_count(sequences, 'sequence')} and {_count(saves, 'save')}"
     click.echo(
-        f"{_count(result.recorded, 'outcome')} recorded: {_count(result.closed, 'sequence')} "
+        f"{_count(result.recorded, 'outcome')} recorded: {closed} "
         f"terminated, timed out or failed in Temporal in the last {_count(int(days), 'day')}, "
         f"{result.already_recorded} already recorded, {result.continued} continued after a reset, "
         f"{result.failed} unreadable"
