@@ -47,6 +47,11 @@ SAVED: Final = "saved"
 CHURNED: Final = "churned"
 # The channel of the owner's intervention task on the task board (save tasks use "save-<kind>").
 INTERVENTION_CHANNEL: Final = "save-intervention"
+# Its "report back" line: it is a call to make, not a step any workflow waits for.
+INTERVENTION_REPORT: Final = (
+    "nothing to report back: no step waits for this task; record what you learn in the save's "
+    "tasks, or in your CRM when no save runs"
+)
 
 _WORDS: Final = {
     CANCEL_FLOW_STARTED: "started the cancellation flow",

@@ -44,6 +44,17 @@ async def test_a_bad_win_back_campaign_or_monitoring_length_starts_nothing(tmp_p
 
 
 @pytest.mark.integration  # runs the real winback command in a subprocess
+async def test_a_launch_that_cannot_reach_temporal_starts_and_watches_nothing(tmp_path: Path) -> None:
+    done = await winback(
+        "saves", "launch", "--accounts", RENEWALS, "--approvers", APPROVERS, env=env_for(None, tmp_path)
+    )
+    assert done.code != 0 and "cannot reach Temporal" in done.err
+    with Store.open(database_url(tmp_path)) as store:
+        # A later cancel intent must not start a save from a launch that never ran.
+        assert store.watched_renewal("ACC-2009") is None and not store.at_risk_accounts()
+
+
+@pytest.mark.integration  # runs the real winback command in a subprocess
 async def test_launch_starts_one_save_per_included_account(
     ts_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:

@@ -267,6 +267,8 @@ def test_with_no_save_an_abandoned_flow_puts_the_owner_task_on_the_board_due_wit
     # Friday 18:30 in Helsinki: due Monday 18:30 there.
     assert "- due: 2026-12-07T18:30:00+02:00" in text
     assert "left it unfinished" in text and "No save is running" in text
+    # No step waits for it: `winback task done` would find nothing to close.
+    assert "- report back: nothing to report back" in text and "winback task done" not in text
 
 
 def test_an_unknown_account_is_stored_and_acted_on_by_nobody(settings: Settings, store: Store) -> None:
@@ -337,7 +339,7 @@ def test_a_watched_renewal_the_plan_still_leaves_out_starts_nothing_and_the_owne
     [task] = tasks(settings)
     # The owner comes from the launch's row: a saves file's account is not in the accounts import.
     assert task.parent.name == "maria.lind" and "ACC-W" in task.name
-    assert why in task.read_text()
+    assert why in task.read_text() and "- campaign: saves-2026-11\n" in task.read_text()
     assert not store.at_risk_accounts()
 
 

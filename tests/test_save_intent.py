@@ -9,7 +9,7 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from campaigns.intent import CANCEL_FLOW_ABANDONED, DATA_EXPORT, INTERVENTION_CHANNEL
+from campaigns.intent import CANCEL_FLOW_ABANDONED, DATA_EXPORT, INTERVENTION_CHANNEL, INTERVENTION_REPORT
 from contracts.intent import INTENT, IntentNotice
 from contracts.sequence import TaskAssignment
 from tests.factories import quiet_monday
@@ -57,4 +57,5 @@ async def test_an_abandoned_cancel_flow_on_a_friday_evening_is_due_monday_evenin
         assert abs(task.due_utc - (now.astimezone(UTC) + timedelta(days=3))) < timedelta(minutes=1)
         assert task.owner == "maria.lind@winback.example" and task.account_id == "SAVE-1"
         assert "left it unfinished" in task.text and "plan page" in task.text
+        assert task.report_back == INTERVENTION_REPORT, "no step of the save waits for it"
         await handle.cancel()

@@ -136,7 +136,7 @@ def from_settings(settings: Settings, saves: SaveIntents) -> CancelIntents:
 
 
 def intervention(
-    account: Account, event: wire.IntentEvent, now: datetime, why_no_save: str
+    account: Account, event: wire.IntentEvent, now: datetime, why_no_save: str, campaign_id: str = ""
 ) -> TaskAssignment:
     """The owner's intervention task when no save runs: the same due rule and words as a save's."""
     due = rules.intervention_due(now.replace(microsecond=0), account.country, account.timezone)
@@ -147,7 +147,7 @@ def intervention(
         workflow_id=wid,
         account_id=account.account_id,
         company=account.company,
-        campaign_id="",
+        campaign_id=campaign_id,
         owner=account.owner,
         touch=0,
         channel=rules.INTERVENTION_CHANNEL,
@@ -159,6 +159,7 @@ def intervention(
             account.company, event.kind, occurred.strftime("%a %d %b %H:%M %Z"), event.detail
         )
         + f"\nNo save is running for this account: {why_no_save}\n",
+        report_back=rules.INTERVENTION_REPORT,
     )
 
 
@@ -188,7 +189,9 @@ async def act(config: CancelIntents, event: wire.IntentEvent, now: datetime) -> 
             event.account_id,
         )
         return BY_NOBODY
-    await config.tasks.assign(intervention(account, event, now, spent_why or _why_no_save(entry)))
+    campaign = watched.campaign_id if watched is not None else ""
+    why = spent_why or _why_no_save(entry)
+    await config.tasks.assign(intervention(account, event, now, why, campaign))
     return BY_TASK
 
 

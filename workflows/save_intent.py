@@ -68,6 +68,7 @@ class SaveIntent(SaveControls):
             text=rules.intervention_text(
                 acc.company, notice.kind, occurred.strftime("%a %d %b %H:%M %Z"), notice.detail
             ),
+            report_back=rules.INTERVENTION_REPORT,
         )
         try:
             await workflow.execute_activity_method(

@@ -145,11 +145,12 @@ def saves_launch(
     plan = build_saves_plan(with_stored_intents(renewals, as_of), as_of=as_of)
     settings = settings_mod.load()
     store = open_store(settings)  # before starting anything: a broken store starts no save
-    store.watch_renewals(list(watched.values()), at=datetime.now(UTC))
     started_ids: set[str] = set()
 
     async def main() -> int:
         client = await client_or_fail()
+        # Once Temporal answers: a launch that could start nothing watches nothing either.
+        store.watch_renewals(list(watched.values()), at=datetime.now(UTC))
         failed = 0
         for entry in plan.entries:
             if not entry.included:
