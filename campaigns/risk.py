@@ -11,6 +11,7 @@ decides on its own clock, not ours. Two or more flags: `at_risk`. A flag listed 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "RISK_LEVELS",
     "SIGNALS",
     "SOLE_FLAGS_AT_RISK",
+    "intents_since",
     "red_flags",
     "risk_level",
 ]
@@ -50,6 +52,12 @@ RISK_LEVELS: Final = ("none", "watch", "at_risk")
 AT_RISK_FLAGS: Final = 2
 # ...and so does any one of these alone.
 SOLE_FLAGS_AT_RISK: Final = frozenset({"competitor_evaluation"})
+
+
+def intents_since(as_of: date) -> datetime:
+    """The first moment whose cancel intents count as a flag on `as_of`: midnight UTC
+    INTENT_DAYS days before it (the plans and the intent webhook count the same ones)."""
+    return datetime.combine(as_of - timedelta(days=INTENT_DAYS), time(0), UTC)
 
 
 def red_flags(signals: Iterable[str], health_score: float | None, intents: int = 0) -> tuple[str, ...]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
-from campaigns.risk import FLAGS, HEALTH_FLAG, SIGNALS, red_flags, risk_level
+from campaigns.risk import FLAGS, HEALTH_FLAG, SIGNALS, intents_since, red_flags, risk_level
 
 
 def test_a_health_score_below_50_is_a_flag_and_50_is_not() -> None:
@@ -59,3 +61,7 @@ def test_a_stored_cancel_intent_is_a_flag_of_its_own() -> None:
         "low_health_score",
         "cancel_intent",
     )
+
+
+def test_intents_count_from_midnight_utc_ninety_days_before_the_as_of_day() -> None:
+    assert intents_since(date(2027, 3, 1)) == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)

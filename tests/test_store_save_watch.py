@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from activities.store import Store
+from sqlalchemy import update
+
+from activities.store import Store, schema
 from campaigns.save_watch import WatchedRenewal
 from tests.factories import make_account, make_watched
 
@@ -35,3 +37,11 @@ def test_a_launch_of_thousands_of_rows_is_kept(store: Store) -> None:
     store.watch_renewals(rows, at=AT)
     found = store.watched_renewal("ACC-2499")
     assert isinstance(found, WatchedRenewal) and found.account_id == "ACC-2499"
+
+
+def test_a_row_this_version_cannot_read_is_no_row(store: Store) -> None:
+    store.watch_renewals([make_watched("ACC-1")], at=AT)
+    with store.engine.begin() as conn:
+        conn.execute(update(schema.save_watch).values(payload='{"renewal": {"account": "?"}}'))
+    # A cancel intent then gets the owner's task, not a 503 the product would post again for ever.
+    assert store.watched_renewal("ACC-1") is None

@@ -31,7 +31,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, Protocol
 
 from activities.saves import watched_input
@@ -39,7 +39,7 @@ from activities.tasks import FolderTaskBoard, TaskBoard
 from campaigns import calendar
 from campaigns import intent as rules
 from campaigns.model import Account
-from campaigns.risk import INTENT_DAYS
+from campaigns.risk import intents_since
 from campaigns.save_report import AtRiskAccount
 from campaigns.save_watch import WatchedRenewal, judge, spent
 from campaigns.triage import SaveEntry
@@ -205,7 +205,7 @@ def _judged(
     watched = store.watched_renewal(account_id)
     if watched is None:
         return None, None, None
-    since = now - timedelta(days=INTENT_DAYS)
+    since = intents_since(now.date())
     intents = store.intent_counts(since=since, account_id=account_id).get(account_id, 0)
     ended = [(o.outcome, o.ended_at.date()) for o in store.save_outcomes(account_id=account_id)]
     return watched, judge(watched, intents=intents, as_of=now.date()), spent(watched, ended)

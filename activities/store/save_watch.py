@@ -59,7 +59,15 @@ class SaveWatchLog:
                 conn.execute(stmt, list(chunk))
 
     def watched_renewal(self: _StoreParts, account_id: str) -> WatchedRenewal | None:
+        """The account's row of its newest launch; None without one, or when the row was written
+        in a shape this version cannot read (the next launch writes it anew): a cancel intent
+        for it then gives the owner's task instead of failing, and being posted again, for ever."""
         t = schema.save_watch
         with self._engine.connect() as conn:
             payload = conn.execute(select(t.c.payload).where(t.c.account_id == account_id)).scalar()
-        return None if payload is None else decode_value(payload, WatchedRenewal)
+        if payload is None:
+            return None
+        try:
+            return decode_value(payload, WatchedRenewal)
+        except (ValueError, TypeError, KeyError, RuntimeError):
+            return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -25,7 +25,7 @@ from campaigns.campaign import CAMPAIGN_ID_RE, load_campaign
 from campaigns.errors import ConfigError
 from campaigns.intent import CHURNED, FOLLOWING, SAVED
 from campaigns.renewals import Renewal, RenewalsFile, load_renewals, rebased, with_intents
-from campaigns.risk import INTENT_DAYS, RISK_LEVELS
+from campaigns.risk import RISK_LEVELS, intents_since
 from campaigns.save_costs import SaveCosts, load_save_costs
 from campaigns.save_report import AtRiskAccount, EndedSave, build_save_report
 from campaigns.save_report_view import report_json, report_lines
@@ -234,7 +234,7 @@ def saves_report(config_path: Path | None, since_text: str | None, as_json: bool
 def with_stored_intents(renewals: tuple[Renewal, ...], as_of: date) -> tuple[Renewal, ...]:
     """Each renewal with the cancel intents the store holds for it from the last INTENT_DAYS
     days (POST /webhooks/intent): a red flag of its own in the plan."""
-    since = datetime.combine(as_of - timedelta(days=INTENT_DAYS), time(0), UTC)
+    since = intents_since(as_of)
     store = open_store(settings_mod.load())
     try:
         counts = store.intent_counts(since=since)
