@@ -13,6 +13,7 @@ from campaigns.concessions import Concession
 from campaigns.model import AccountRef
 from campaigns.save_playbook import SaveTask
 from campaigns.triage import SaveEntry
+from contracts.intent import IntentNotice
 
 # How a save ends. `no_decision`: nobody recorded saved or lost by OUTCOME_GRACE_DAYS business
 # days after the renewal, so the save stops waiting.
@@ -125,6 +126,7 @@ class SaveStatus:
     outcome: str | None = None
     outcome_reason: str = ""
     refused: list[str] = field(default_factory=list)  # signals whose input could not be read
+    intents: list[IntentNotice] = field(default_factory=list)  # cancel intents heard, in order
 
 
 @dataclass

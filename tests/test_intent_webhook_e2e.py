@@ -91,6 +91,9 @@ async def test_an_abandoned_cancel_flow_starts_the_watched_account_s_save_which_
             "the intervention task on the owner's board",
         )
         assert (status.campaign_id, status.effort, status.mode) == ("saves-test", "full", "compressed")
+        assert [i.event_id for i in status.intents] == [
+            "id:evt-1"
+        ] and "cancel intent, latest:" in status.details
         description = await handle.describe()
         assert description.status == WorkflowExecutionStatus.RUNNING
         # The summary is checked on the dev server below: the time-skipping server keeps none for a

@@ -32,6 +32,7 @@ def test_the_histories_are_committed() -> None:
         "save_follow_up_lost.json",  # a lost save's follow-up: exit tasks, three stages refused
         "save_full_escalation.json",  # a full save: four escalation steps in order, a concession, saved
         "save_lost_follow_up.json",  # a save recorded lost starts its follow-up (the patched path)
+        "save_started_by_intent.json",  # a cancel intent's signal-with-start, its intervention, a cancel
     } <= names
 
 
@@ -112,6 +113,24 @@ def test_the_save_history_runs_the_escalation_in_order_and_ends_saved() -> None:
     # request, approval, pause, resume, mark_saved; the manager's approval was refused (no event).
     assert sum(e.HasField("workflow_execution_update_completed_event_attributes") for e in events) == 5
     assert events[-1].HasField("workflow_execution_completed_event_attributes")
+
+
+def test_the_intent_history_hears_its_intent_before_any_task_and_opens_the_intervention_first() -> None:
+    path = Path(__file__).parent / "histories" / "save_started_by_intent.json"
+    events = WorkflowHistory.from_json(path.stem, path.read_text()).events
+    kinds = [e.WhichOneof("attributes") for e in events]
+    # Signal-with-start: the intent is in the history before the first workflow task runs.
+    assert kinds.index("workflow_execution_signaled_event_attributes") < kinds.index(
+        "workflow_task_completed_event_attributes"
+    )
+    first = next(
+        json.loads(e.activity_task_scheduled_event_attributes.input.payloads[0].data)
+        for e in events
+        if e.HasField("activity_task_scheduled_event_attributes")
+    )
+    assert (first["channel"], first["template"]) == ("save-intervention", "cancel_flow_abandoned")
+    assert sum(e.HasField("workflow_execution_signaled_event_attributes") for e in events) == 2
+    assert events[-1].HasField("workflow_execution_canceled_event_attributes")
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)

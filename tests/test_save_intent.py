@@ -14,6 +14,7 @@ from contracts.intent import INTENT, IntentNotice
 from contracts.sequence import TaskAssignment
 from tests.factories import quiet_monday
 from tests.test_save import RecordingBoard, full_save, save_worker, started
+from workflows.save import SaveWorkflow
 
 
 def interventions(board: RecordingBoard) -> list[TaskAssignment]:
@@ -58,4 +59,10 @@ async def test_an_abandoned_cancel_flow_on_a_friday_evening_is_due_monday_evenin
         assert task.owner == "maria.lind@winback.example" and task.account_id == "SAVE-1"
         assert "left it unfinished" in task.text and "plan page" in task.text
         assert task.report_back == INTERVENTION_REPORT, "no step of the save waits for it"
+        # The CSM sees them on the save: in its status and the UI's current details.
+        status = await handle.query(SaveWorkflow.status)
+        assert [i.event_id for i in status.intents] == ["id:evt-1", "id:evt-2"]
+        assert "2 cancel intents, latest: started the cancellation flow and left it unfinished Fri " in (
+            status.details
+        )
         await handle.cancel()

@@ -351,6 +351,10 @@ class SaveWorkflow(SaveIntent):  # SaveIntent adds the `intent` signal to SaveCo
         elif state != self._published_state:
             workflow.upsert_search_attributes([sa.STATE.value_set(state)])
         self._published_state = state
+        self._show()
+
+    def _show(self) -> None:
+        """The UI's current details only."""
         workflow.set_current_details(text.details(self._inp, self._s, self._outcome_due))
 
 

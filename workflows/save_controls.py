@@ -38,7 +38,6 @@ _T = TypeVar("_T")
 D = ids.SAVE_DESCRIPTIONS
 
 
-
 class SaveControls(Reading):
     """Mixed into SaveWorkflow, which provides the state and the publishing."""
 
@@ -47,6 +46,9 @@ class SaveControls(Reading):
     _outcome_due: datetime | None  # when the save stops waiting for saved or lost
 
     def _publish(self) -> None:
+        raise NotImplementedError
+
+    def _show(self) -> None:
         raise NotImplementedError
 
     def _stop_with(self, outcome: str, reason: str) -> None:

@@ -31,15 +31,16 @@ class SaveIntent(SaveControls):
     """SaveWorkflow's controls plus the intent signal; the workflow provides the renewal moment."""
 
     _renewal_at: datetime
-    # Immutable and replaced, never mutated: a class default shared by every instance.
-    _intents: tuple[IntentNotice, ...] = ()
 
     @workflow.signal(name=INTENT, description=INTENT_DESCRIPTION)
     async def intent(self, raw: RawValue = NO_INPUT) -> None:
         notice = self._signalled(INTENT, lambda: read_intent(self._value(raw)))
-        if notice is None or any(seen.event_id == notice.event_id for seen in self._intents):
+        if notice is None or any(seen.event_id == notice.event_id for seen in self._s.intents):
             return
-        self._intents = (*self._intents, notice)
+        self._s.intents.append(notice)
+        # The status and the UI's details show it. Details only: setting them is no command, so
+        # saves that heard intents before they were shown replay unchanged.
+        self._show()
         if notice.kind in rules.INTERVENTION_KINDS and self._s.outcome is None:
             await self._intervene(notice)
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from campaigns import calendar
 from campaigns.concessions import decision_refused
 from campaigns.save_playbook import SaveTask
+from contracts.intent import IntentNotice
 from contracts.saves import (
     PENDING,
     TASK_OPEN,
@@ -40,6 +41,7 @@ class SaveState:
     version: int = 0  # bumped by every change the run loop waits for
     refused: list[str] = field(default_factory=list)  # inputs refused, newest last
     last_refused: str = ""  # shown in current details until the next accepted action
+    intents: list[IntentNotice] = field(default_factory=list)  # cancel intents heard, in order
 
     @classmethod
     def planned(cls, tz: str, tasks: tuple[SaveTask, ...]) -> SaveState:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
+from campaigns.intent import words
 from campaigns.save_playbook import SaveTask
 from contracts import ids
 from contracts.saves import (
@@ -63,9 +64,18 @@ def details(inp: SaveInput, s: SaveState, outcome_due: datetime | None = None) -
     for c in s.pending():
         parts.append(f"concession {c.number} ({c.concession.words()}) waits for a {c.required_role} or above")
     parts.append(f"{done}/{len(s.tasks)} tasks done")
+    if s.intents:
+        parts.append(intents_words(s, tz))
     if s.last_refused:
         parts.append(s.last_refused)
     return "; ".join(parts)
+
+
+def intents_words(s: SaveState, tz: str) -> str:
+    """The cancel intents the save heard: how many, and the latest in the customer's time."""
+    last = s.intents[-1]
+    count = f"{len(s.intents)} cancel intents" if len(s.intents) > 1 else "cancel intent"
+    return f"{count}, latest: {words(last.kind)} {both_words(last.occurred_at, tz)}"
 
 
 def status(inp: SaveInput, s: SaveState, outcome_due: datetime | None = None) -> SaveStatus:
@@ -88,6 +98,7 @@ def status(inp: SaveInput, s: SaveState, outcome_due: datetime | None = None) ->
         outcome=s.outcome,
         outcome_reason=s.outcome_reason,
         refused=list(s.refused),
+        intents=list(s.intents),
     )
 
 

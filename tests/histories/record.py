@@ -33,9 +33,11 @@ from activities.sequence import SequenceActivities
 from activities.store.records import WatchSource
 from activities.tasks import FolderTaskBoard
 from activities.watch import WatchActivities
+from campaigns.intent import CANCEL_FLOW_ABANDONED, DATA_EXPORT
 from campaigns.months import add_months
 from campaigns.plan import build_plan
 from contracts.ids import reconcile_schedule_id, watch_schedule_id
+from contracts.intent import IntentNotice
 from contracts.reconcile import ReconcileInput
 from contracts.sequence import DeclineNotice, PauseRequest, ReplyNotice, ResumeRequest, TaskCompletion
 from contracts.watch import WatchInput
@@ -339,7 +341,37 @@ async def record_follow_up_alone() -> None:
                 keep("save_follow_up_lost.json", await handle.fetch_history())
 
 
+async def record_intent_start() -> None:
+    """A save a cancel intent started (signal-with-start, as the web service does): the abandoned
+    cancel flow's intervention task first, a later intent shown on the save, then a cancel."""
+    if not missing("save_started_by_intent.json"):
+        return
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(binaries.test_server()))
+    async with env:
+        await register_search_attributes(env.client)
+        with tempfile.TemporaryDirectory() as tmp:
+            board = RecordingBoard()
+            async with save_worker(env, Path(tmp), board):
+                now = quiet_monday(await env.get_current_time())
+                await env.sleep(now - await env.get_current_time())
+                abandoned = IntentNotice("id:hist-1", CANCEL_FLOW_ABANDONED, now, "left at the reason step")
+                handle = await start_save(
+                    env.client, "saves", full_save(now.date(), account_id="HIST-INTENT"), intent=abandoned
+                )
+                while not board.assigned:
+                    await asyncio.sleep(0.1)
+                exported = IntentNotice("id:hist-2", DATA_EXPORT, now + timedelta(hours=1))
+                await handle.signal("intent", exported)
+                while len((await handle.query(SaveWorkflow.status)).intents) < 2:
+                    await asyncio.sleep(0.1)
+                await handle.cancel()
+                with contextlib.suppress(WorkflowFailureError):
+                    await handle.result()
+                keep("save_started_by_intent.json", await handle.fetch_history())
+
+
 if __name__ == "__main__":
     asyncio.run(main())
     asyncio.run(record_follow_up())
     asyncio.run(record_follow_up_alone())
+    asyncio.run(record_intent_start())
