@@ -246,8 +246,8 @@ def test_a_save_task_row_has_the_sequence_row_s_keys_and_says_how_to_report_it()
         "due_local": "2027-03-24T07:00:00+00:00",
         "subject": "Save SAVE-1: the issue",
         "text": (
-            "temporal workflow update execute --workflow-id save-SAVE-1 --name complete_task "
-            '--input \'{"task": "issue-1", "outcome": "done"}\''
+            "winback task done SAVE-1 --task issue-1 --outcome done|skipped, or in the Temporal UI "
+            'save-SAVE-1\'s complete_task Update with {"task": "issue-1", "outcome": "done"}'
         ),
     }
     assert task_lines([row])[0].startswith("SAVE-1         task issue-1 save-issue due 2027-03-24")
@@ -407,6 +407,21 @@ async def test_tasks_lists_a_running_save_s_open_tasks_for_each_owner(
             mine = await winback("tasks", "--owner", owner, env=env)
             assert mine.code == 0, mine.err
             assert f"{account_id:<14} task {open_now[0].task_id} " in mine.out
+
+            # The row's report-back command closes it; a save refuses an outcome it does not take.
+            first = open_now[0].task_id
+            wrong = await winback("task", "done", account_id, "--task", "issue-99", env=env)
+            assert wrong.code == 2 and wrong.out == "" and len(wrong.err.strip().splitlines()) == 1
+            assert wrong.err.startswith("complete_task refused: ") and "issue-99" in wrong.err
+            done = await winback("task", "done", account_id, "--task", first, "--note", "called", env=env)
+            assert done.code == 0, done.err
+            assert done.out.startswith(f"task {first} of the save of {account_id} reported; the save: ")
+            closed = next(t for t in (await handle.query(SaveWorkflow.status)).tasks if t.task_id == first)
+            assert closed.state == "done"
+            again = await winback("task", "done", account_id, "--task", first, env=env)
+            assert again.code == 2 and again.err.startswith("complete_task refused: ")
+            gone = await winback("task", "done", "NO-SUCH-SAVE", "--task", first, env=env)
+            assert gone.code == 2 and "no save of NO-SUCH-SAVE is running" in gone.err
         finally:
             await handle.terminate("test over")
     store.close()

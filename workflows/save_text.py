@@ -143,9 +143,10 @@ def report_back(inp: SaveInput, task: SaveTask) -> str:
 
 
 def report_back_for(account_id: str, task_id: str) -> str:
-    """How a save task is reported done: on the board and in `winback tasks`."""
+    """How a save task is reported done: on the board and in `winback tasks` (the command, or the
+    Update in the Temporal UI for whoever has no command line)."""
     workflow_id = ids.save_workflow_id(account_id)
     return (
-        f"temporal workflow update execute --workflow-id {workflow_id} --name {ids.COMPLETE_TASK} "
-        f'--input \'{{"task": "{task_id}", "outcome": "done"}}\''
+        f"winback task done {account_id} --task {task_id} --outcome done|skipped, or in the Temporal "
+        f'UI {workflow_id}\'s {ids.COMPLETE_TASK} Update with {{"task": "{task_id}", "outcome": "done"}}'
     )

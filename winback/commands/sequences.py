@@ -242,21 +242,25 @@ async def update_sequence(
     client: Client, account_id: str, name: str, payload: dict[str, Any]
 ) -> ActionResult:
     """One of the sequence's validated Updates; a refusal is its one line and exit 2."""
+    # An ended sequence takes no action: its status says how it ended.
+    ended = f"the sequence of {account_id} has ended; `winback status {account_id}`"
+    return await update_workflow(handle_for(client, account_id), name, payload, ended=ended)
+
+
+async def update_workflow(
+    handle: WorkflowHandle[Any, Any], name: str, payload: dict[str, Any], *, ended: str
+) -> ActionResult:
+    """One of a workflow's validated Updates (a sequence's or a save's); a refusal is its one
+    line and exit 2, and so is a workflow that has ended or never ran (`ended` says what then)."""
     try:
-        done: ActionResult = await handle_for(client, account_id).execute_update(
-            name, payload, result_type=ActionResult
-        )
+        done: ActionResult = await handle.execute_update(name, payload, result_type=ActionResult)
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         fail(cause.message if isinstance(cause, ApplicationError) else str(cause or err), EXIT_BAD_INPUT)
     except RPCError as err:
         if err.status not in (RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.NOT_FOUND):
             raise
-        # An ended sequence takes no action: its status says how it ended.
-        fail(
-            f"{name} refused: the sequence of {account_id} has ended; `winback status {account_id}`",
-            EXIT_BAD_INPUT,
-        )
+        fail(f"{name} refused: {ended}", EXIT_BAD_INPUT)
     return done
 
 

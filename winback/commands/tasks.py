@@ -31,7 +31,7 @@ from contracts.ids import OPEN_TASK_MEMO
 from contracts.saves import STATE_PAUSED, STATE_WORKING, TASK_OPEN, SaveStatus, TaskView
 from contracts.sequence import STATE_TASK_OPEN, TASK_OUTCOMES, OpenTask, SequenceStatus
 from winback.commands.common import client_or_fail, fail, run
-from winback.commands.sequences import SEQUENCES, query_status, update_sequence
+from winback.commands.sequences import SEQUENCES, query_status, update_sequence, update_workflow
 from workflows import save_text
 from workflows.save import SaveWorkflow
 from workflows.sequence import SequenceWorkflow
@@ -181,13 +181,38 @@ def task() -> None:
 
 @task.command("done")
 @click.argument("account_id")
-@click.option("--outcome", type=click.Choice(TASK_OUTCOMES), default="done", show_default=True)
+@click.option(
+    "--task",
+    "task_id",
+    default=None,
+    metavar="ID",
+    help="A save's task by its id (`winback tasks` shows it, e.g. issue-1); without it, the "
+    "sequence's open task.",
+)
+@click.option(
+    "--outcome",
+    type=click.Choice(TASK_OUTCOMES),
+    default="done",
+    show_default=True,
+    help="A save's task takes done or skipped (no_answer: the call was made, so done).",
+)
 @click.option("--note", default="")
-def task_done(account_id: str, outcome: str, note: str) -> None:
-    """Report the account's open task as done, skipped or no answer."""
+def task_done(account_id: str, task_id: str | None, outcome: str, note: str) -> None:
+    """Report the account's open task (a sequence's, or with --task a save's) as done, skipped or
+    no answer."""
 
     async def main() -> None:
         client = await client_or_fail()
+        if task_id is not None:
+            # The save's Update, so its validator's refusal (an unknown or closed task, an
+            # outcome a save does not take) is one line here.
+            handle = client.get_workflow_handle(ids.save_workflow_id(account_id))
+            ended = f"no save of {account_id} is running; `winback tasks` lists the open tasks"
+            payload = {"task": task_id, "outcome": outcome, "note": note}
+            done = await update_workflow(handle, ids.COMPLETE_TASK, payload, ended=ended)
+            # A save records a call nobody answered as done: say what it holds now.
+            click.echo(f"task {task_id} of the save of {account_id} reported; the save: {done.details}")
+            return
         st = await query_status(client, account_id)
         if st.open_task is None:
             fail(f"account {account_id} has no open task (state {st.state}); `winback tasks` lists them")
