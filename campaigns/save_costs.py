@@ -1,5 +1,6 @@
-"""The saves settings file: what an hour of save work costs, and how many hours each effort level
-takes (issue 12, `winback saves report --config`).
+"""The saves settings file: what an hour of save work costs, how many hours each effort level
+takes (issue 12, `winback saves report --config`), and how long a saved account is watched
+(`winback saves launch --config`).
 
     # campaigns/examples/saves.yaml
     currency: EUR         # a label for the report; three capital letters
@@ -9,6 +10,7 @@ takes (issue 12, `winback saves report --config`).
       standard: 15
       light: 4
       none: 1
+    monitor_months: 6     # optional, 6 to 12: weekly health checks after a save
 
 Every problem is one line naming the file and the key, all of them at once, as for the
 approvers file and campaign files.
@@ -24,6 +26,7 @@ from typing import Final
 
 from campaigns.errors import ConfigError, Problems, check_keys, display_path, excerpt
 from campaigns.save_effort import EFFORTS
+from campaigns.save_followup import MONITOR_MONTHS, MONITOR_MONTHS_RANGE
 from campaigns.yamlfile import read_yaml_mapping
 
 __all__ = ["DEFAULT_HOURS", "SaveCosts", "load_save_costs"]
@@ -44,6 +47,7 @@ class SaveCosts:
     currency: str
     hourly_cost: float
     hours: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_HOURS))
+    monitor_months: int = MONITOR_MONTHS
 
     def hours_for(self, effort: str) -> float:
         """An effort level outside EFFORTS (a save from an older rules version) costs nothing
@@ -62,7 +66,7 @@ def load_save_costs(path: Path) -> SaveCosts:
         "",
         data,
         {"currency": "currency: EUR", "hourly_cost": "hourly_cost: 85"},
-        optional=("hours",),
+        optional=("hours", "monitor_months"),
     )
     currency = _currency(data, problems)
     hourly = (
@@ -71,9 +75,22 @@ def load_save_costs(path: Path) -> SaveCosts:
         else None
     )
     hours = _hours(data.get("hours"), "hours" in data, problems)
+    months = _months(data.get("monitor_months", MONITOR_MONTHS), problems)
     problems.raise_if_any()
     assert currency is not None and hourly is not None
-    return SaveCosts(currency=currency, hourly_cost=hourly, hours=hours)
+    return SaveCosts(currency=currency, hourly_cost=hourly, hours=hours, monitor_months=months)
+
+
+def _months(raw: object, problems: Problems) -> int:
+    low, high = MONITOR_MONTHS_RANGE
+    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
+        problems.add(
+            "monitor_months",
+            f"{excerpt(raw)} is not a whole number of months from {low} to {high}; write e.g. "
+            f"monitor_months: {MONITOR_MONTHS}",
+        )
+        return MONITOR_MONTHS
+    return raw
 
 
 def _currency(data: Mapping[object, object], problems: Problems) -> str | None:

@@ -41,6 +41,37 @@ async def test_a_bad_win_back_campaign_or_monitoring_length_starts_nothing(tmp_p
     assert missing.err.startswith("--winback-campaign: ") and "nope.yaml" in missing.err
     long = await winback(*args, "--monitor-months", "13", env=env_for(None, tmp_path))
     assert long.code == 2 and "13 is not in the range 6<=x<=12" in long.err
+    config = tmp_path / "saves.yaml"
+    config.write_text("currency: EUR\nhourly_cost: 85\nmonitor_months: 24\n")
+    bad = await winback(*args, "--config", str(config), env=env_for(None, tmp_path))
+    assert bad.code == 2 and bad.out == ""
+    assert bad.err.strip() == (
+        f"{config}: monitor_months: '24' is not a whole number of months from 6 to 12; write e.g. "
+        "monitor_months: 6"
+    )
+
+
+@pytest.mark.integration  # runs the real winback command in a subprocess
+async def test_the_settings_file_says_how_long_a_saved_account_is_watched_and_the_flag_wins(
+    ts_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    config = tmp_path / "saves.yaml"
+    config.write_text("currency: EUR\nhourly_cost: 85\nmonitor_months: 12\n")
+    args = ("saves", "launch", "--accounts", RENEWALS, "--approvers", APPROVERS, "--config", str(config))
+    client = Client(
+        ts_env.client.service_client, namespace=ts_env.client.namespace, data_converter=codec_converter()
+    )
+    months = []
+    for n, more in enumerate([(), ("--monitor-months", "7")]):
+        env = env_for(ts_env, tmp_path / str(n), task_queue=f"saves-config-{n}")
+        done = await winback(*args, *more, "--renewals-relative-to", "2027-03-01", env=env)
+        assert done.code == 0, done.err
+        handle = client.get_workflow_handle("save-ACC-2002")
+        first = (await handle.fetch_history()).events[0]
+        payload = first.workflow_execution_started_event_attributes.input.payloads[0]
+        months.append((await client.data_converter.decode([payload], [SaveInput]))[0].monitor_months)
+        await handle.terminate("next launch")
+    assert months == [12, 7]
 
 
 @pytest.mark.integration  # runs the real winback command in a subprocess

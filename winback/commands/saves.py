@@ -27,6 +27,7 @@ from campaigns.intent import CHURNED, FOLLOWING, SAVED
 from campaigns.renewals import Renewal, RenewalsFile, load_renewals, rebased, with_intents
 from campaigns.risk import RISK_LEVELS, intents_since
 from campaigns.save_costs import SaveCosts, load_save_costs
+from campaigns.save_followup import MONITOR_MONTHS
 from campaigns.save_report import AtRiskAccount, EndedSave, build_save_report
 from campaigns.save_report_view import report_json, report_lines
 from campaigns.save_watch import WatchedRenewal
@@ -89,11 +90,18 @@ def saves_plan(accounts_path: Path, as_of_text: str | None, as_json: bool) -> No
     "each stage on its day); without it each stage is refused and recorded.",
 )
 @click.option(
+    "--config",
+    "config_path",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="The saves settings file (campaigns/examples/saves.yaml): its monitor_months.",
+)
+@click.option(
     "--monitor-months",
-    default=6,
-    show_default=True,
+    default=None,
     type=click.IntRange(6, 12),
-    help="How long a saved account gets its weekly health check.",
+    help="How long a saved account gets its weekly health check  [default: the --config file's "
+    "monitor_months, else 6]",
 )
 def saves_launch(
     accounts_path: Path,
@@ -102,7 +110,8 @@ def saves_launch(
     campaign_id: str | None,
     relative_text: str | None,
     winback_path: Path | None,
-    monitor_months: int,
+    config_path: Path | None,
+    monitor_months: int | None,
 ) -> None:
     """Start one save (SaveWorkflow, id save-ACCOUNT) per included account; a running one is reported."""
     if relative_text is not None and as_of_text is not None:
@@ -115,6 +124,8 @@ def saves_launch(
     if relative_text is not None:
         renewals = rebased(renewals, was=parse_as_of(relative_text), now=date.today())
     approvers = approvers_or_fail(approvers_path)
+    if monitor_months is None:
+        monitor_months = costs_or_fail(config_path).monitor_months if config_path else MONITOR_MONTHS
     winback_campaign = ""
     if winback_path is not None:
         try:
