@@ -35,10 +35,11 @@ demo: $(STAMP)
 	# A few saves of at-risk renewals. The example file is dated as of 2027-03-01 (its golden
 	# plan); read relative to that day, every renewal lies as many days after today, so the
 	# demo shows the same efforts, modes and escalation on whatever day it runs. A save marked
-	# lost starts its 3/6/12-month win-back stages in the spring campaign, under its rules.
+	# lost starts its 3/6/12-month win-back stages in the spring campaign, under its rules; a saved
+	# one is watched as long as the saves settings file says.
 	$(BIN)/winback saves launch --accounts campaigns/examples/renewals.csv \
 		--approvers campaigns/examples/approvers.yaml --renewals-relative-to 2027-03-01 \
-		--winback-campaign campaigns/examples/spring-winback.yaml
+		--winback-campaign campaigns/examples/spring-winback.yaml --config campaigns/examples/saves.yaml
 	@echo
 	@echo "Temporal UI:  http://localhost:8233/namespaces/default/workflows"
 	@echo "Outbox:       $$(pwd)/data/outbox"
