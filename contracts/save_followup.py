@@ -77,6 +77,10 @@ class FollowUpStatus:
     # complete_task signals refused (unreadable, or no such open task), newest last, at most 10:
     # "2026-12-01 09:00 UTC complete_task refused: ..." (an Update's refusal goes to its sender).
     refused: list[str] = field(default_factory=list)
+    # From the input, for `winback tasks`: the saves campaign and the customer's zone (a task's
+    # due_local). Filled by every run a current worker answers for, whenever it started.
+    campaign_id: str = ""
+    timezone: str = ""
 
 
 @dataclass(frozen=True)

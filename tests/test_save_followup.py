@@ -22,6 +22,7 @@ from tests.test_save import RecordingBoard, full_save, save_worker, started, unt
 from tests.test_sequence_controls import refusal
 from workflows.save import SaveWorkflow
 from workflows.save_followup import SaveFollowUpWorkflow
+from workflows.save_followup_text import report_back_for
 
 CAMPAIGN = """\
 id: after-saves
@@ -128,6 +129,12 @@ async def test_a_saved_account_gets_26_weekly_checks_its_promises_and_a_renewal_
     health = [a for a in board.assigned if a.template.startswith("health-")]
     assert len(health) == 26 and {a.owner for a in health} == {"maria.lind"}
     assert all(b.due_utc > a.due_utc for a, b in pairwise(health))
+    # The board says how to report each task as `winback tasks` does: the renewal check held|churned.
+    assert all(a.report_back == report_back_for("FU-1", a.template) for a in board.assigned)
+    assert all(
+        a.channel == "save-followup" and a.subject.startswith("After the save of FU-1: ")
+        for a in board.assigned
+    )
     assert result.done and result.steps == ["renewal-check: held"]
     [row] = store.follow_ups(account_id="FU-1")
     assert (row.step, row.result) == ("renewal-check", "held")
@@ -222,6 +229,8 @@ async def test_a_task_board_closes_a_weekly_health_check_by_signal(
         await handle.signal(ids.COMPLETE_TASK, {"task": "health-1", "note": "usage steady"})
         status = await status_until(handle, lambda s: s.tasks[0].state == "done", "the signal closes it")
         assert [(t.task_id, t.state, t.note) for t in status.tasks] == [("health-1", "done", "usage steady")]
+        # What `winback tasks` needs for its rows, from the input.
+        assert (status.campaign_id, status.timezone) == ("saves-test", "Europe/Helsinki")
         assert status.refused == []
         assert (await current_details(handle)).startswith("after the save (saved): 0 open task(s)")
         await handle.terminate("test over")

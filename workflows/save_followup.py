@@ -26,7 +26,6 @@ an activity. Later changes to the commands it issues go behind workflow.patched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -46,12 +45,9 @@ with workflow.unsafe.imports_passed_through():
     from contracts import ids
     from contracts.save_actions import read_follow_up_report
     from contracts.save_followup import (
-        DONE,
         NO_ANSWER,
         OPEN,
         RENEWAL_CHECK,
-        RENEWAL_RESULTS,
-        SKIPPED,
         FollowUpInput,
         FollowUpRecord,
         FollowUpReport,
@@ -62,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
     from contracts.saves import SAVED
     from contracts.sequence import ActionResult, TaskAssignment, TaskReceipt
     from workflows import policies
+    from workflows import save_followup_text as text
     from workflows.controls import NO_INPUT, Reading
 
 D = ids.SAVE_FOLLOW_UP_DESCRIPTIONS
@@ -92,7 +89,12 @@ class SaveFollowUpWorkflow(Reading):
     @workflow.init
     def __init__(self, inp: FollowUpInput) -> None:
         self._inp = inp
-        self._status = FollowUpStatus(account_id=inp.account.account_id, outcome=inp.outcome)
+        self._status = FollowUpStatus(
+            account_id=inp.account.account_id,
+            outcome=inp.outcome,
+            campaign_id=inp.campaign_id,
+            timezone=inp.account.timezone,
+        )
         self._s = Refusals(self._status)
         self._version = 0  # bumped by every accepted report: the run loop wakes on it
         self._numbers = 0  # each task's number on the board (its file is named by its key)
@@ -224,7 +226,7 @@ class SaveFollowUpWorkflow(Reading):
 
     # --- tasks -------------------------------------------------------------------------------
 
-    async def _open(self, task_id: str, title: str, owner: str, due: datetime, text: str) -> None:
+    async def _open(self, task_id: str, title: str, owner: str, due: datetime, notes: str) -> None:
         inp, info = self._inp, workflow.info()
         now = workflow.now().replace(microsecond=0)
         task = FollowUpTask(task_id=task_id, title=title, owner=owner, opened_utc=now, due_utc=due)
@@ -232,7 +234,6 @@ class SaveFollowUpWorkflow(Reading):
         self._numbers += 1
         self._publish()
         acc_id = inp.account.account_id
-        report = {"task": task_id, "outcome": "held" if task_id == RENEWAL_CHECK else "done"}
         assignment = TaskAssignment(
             key=f"{info.workflow_id}/{info.first_execution_run_id}/{task_id}",
             workflow_id=info.workflow_id,
@@ -241,16 +242,13 @@ class SaveFollowUpWorkflow(Reading):
             campaign_id=inp.campaign_id,
             owner=owner,
             touch=self._numbers,
-            channel="save-followup",
+            channel=text.task_channel(task_id),
             template=task_id,
             due_utc=due,
-            due_local=calendar.to_local(due, inp.account.timezone).isoformat(),
-            subject=f"After the save of {inp.account.account_id}: {title}",
-            text=f"{inp.account.company} ({acc_id}), save {inp.outcome}: {inp.reason}\n\n{text}\n",
-            report_back=(
-                f"temporal workflow update execute --workflow-id {info.workflow_id} "
-                f"--name {ids.COMPLETE_TASK} --input '{_json(report)}'"
-            ),
+            due_local=text.due_local(due, inp.account.timezone),
+            subject=text.subject_for(acc_id, title),
+            text=f"{inp.account.company} ({acc_id}), save {inp.outcome}: {inp.reason}\n\n{notes}\n",
+            report_back=text.report_back_for(acc_id, task_id),
         )
         try:
             receipt: TaskReceipt = await workflow.execute_activity_method(
@@ -336,7 +334,7 @@ class SaveFollowUpWorkflow(Reading):
             open_now = ", ".join(t.task_id for t in self._status.tasks if t.state == OPEN) or "none"
             word = "no open task" if task is None else f"task {task.task_id} is already {task.state};"
             return f"complete_task refused: {word} {report.task_id}; open now: {open_now}"
-        allowed = RENEWAL_RESULTS if task.task_id == RENEWAL_CHECK else (DONE, SKIPPED)
+        allowed = text.outcomes_for(task.task_id)
         if report.outcome not in allowed:
             return f'complete_task refused: "outcome" of {task.task_id} must be one of {", ".join(allowed)}'
         return None
@@ -368,10 +366,6 @@ class SaveFollowUpWorkflow(Reading):
 
     def _publish(self) -> None:
         workflow.set_current_details(self._details())
-
-
-def _json(value: Mapping[str, str]) -> str:
-    return "{" + ", ".join(f'"{k}": "{v}"' for k, v in value.items()) + "}"
 
 
 def _calendar_io() -> AbstractContextManager[None]:
