@@ -1,5 +1,6 @@
 """`winback tasks`: every sequence's open task from one visibility list (memo + search attributes),
-and the open tasks of running saves from their status."""
+and the open tasks of running saves and save follow-ups from their status; `winback task done
+--task` routes to whichever of the account's save and follow-up has the task open."""
 
 from __future__ import annotations
 
@@ -8,28 +9,35 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from click.testing import CliRunner, Result
 from temporalio.api.enums import v1 as enums
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
 from temporalio.client import Client, WorkflowExecution
+from temporalio.common import QueryRejectCondition
 from temporalio.converter import DataConverter, encode_search_attributes
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from activities.launch import start_sequence
 from activities.saves import start_save
 from contracts import search_attributes as sa
 from contracts.ids import OPEN_TASK_MEMO
+from contracts.save_followup import FollowUpStatus, FollowUpTask
 from contracts.saves import SaveStatus, TaskView
-from contracts.sequence import OpenTask, SequenceStatus
+from contracts.sequence import ActionResult, OpenTask, SequenceStatus
 from tests.cli import codec_converter, env_for, winback
 from tests.factories import make_account, sequence_input, task_first_input, temp_store
 from tests.test_save import full_save
+from winback.cli import cli
 from winback.commands.tasks import (
+    FOLLOW_UPS_RUNNING,
     SAVES_WITH_WORK,
+    follow_up_task_json,
     listed_task,
     open_tasks,
     save_task_json,
@@ -88,18 +96,24 @@ def listed(account_id: str, task: OpenTask | None, owner: str = "maria.lind") ->
     return WorkflowExecution._from_raw_info(info, "default", DataConverter.default)
 
 
+Status = SequenceStatus | SaveStatus | FollowUpStatus
+
+
 class ListingClient:
-    """list_workflows answers the sequences' list from the given executions and the saves' list
-    from `saves`; a status query is the fallback only for sequences, the way for saves."""
+    """list_workflows answers the sequences' list from the given executions, the saves' list
+    from `saves` and the follow-ups' from `follow_ups`; a status query is the fallback only for
+    sequences, the way for saves and follow-ups."""
 
     def __init__(
         self,
         executions: list[WorkflowExecution],
-        statuses: dict[str, SequenceStatus | SaveStatus],
+        statuses: dict[str, Status],
         saves: list[WorkflowExecution] | None = None,
+        follow_ups: list[WorkflowExecution] | None = None,
     ) -> None:
         self.executions = executions
         self.saves = saves or []
+        self.follow_ups = follow_ups or []
         self.statuses = statuses
         self.queries: list[str] = []
         self.lists: list[str] = []
@@ -110,24 +124,27 @@ class ListingClient:
 
     def list_workflows(self, query: str) -> AsyncIterator[WorkflowExecution]:
         self.lists.append(query)
-        return self._iterate(self.saves if query == SAVES_WITH_WORK else self.executions)
+        lists = {SAVES_WITH_WORK: self.saves, FOLLOW_UPS_RUNNING: self.follow_ups}
+        return self._iterate(lists.get(query, self.executions))
 
     def get_workflow_handle(self, workflow_id: str) -> Any:
         client = self
 
         class Handle:
-            async def query(self, *_args: Any, **_kwargs: Any) -> SequenceStatus | SaveStatus:
+            async def query(self, *_args: Any, **_kwargs: Any) -> Status:
                 client.queries.append(workflow_id)
                 return client.statuses[workflow_id]
 
         return Handle()
 
 
-def listed_save(account_id: str) -> WorkflowExecution:
-    """A running save as `list_workflows` returns it: no memo; its tasks come from its status."""
+def listed_save(account_id: str, workflow_type: str = "SaveWorkflow") -> WorkflowExecution:
+    """A running save (or follow-up) as `list_workflows` returns it: no memo; its tasks come
+    from its status."""
     info = WorkflowExecutionInfo()
-    info.execution.workflow_id = f"save-{account_id}"
-    info.type.name = "SaveWorkflow"
+    prefix = "save-followup-" if workflow_type == "SaveFollowUpWorkflow" else "save-"
+    info.execution.workflow_id = f"{prefix}{account_id}"
+    info.type.name = workflow_type
     info.status = enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
     return WorkflowExecution._from_raw_info(info, "default", DataConverter.default)
 
@@ -216,7 +233,7 @@ async def test_one_list_and_a_status_query_only_for_a_sequence_without_the_memo(
         {"winback-ACC-OLD": old_style},
     )
     rows = await open_tasks(cast(Client, client), "maria.lind@winback.example")
-    assert client.lists == [tasks_query("maria.lind"), SAVES_WITH_WORK]
+    assert client.lists == [tasks_query("maria.lind"), SAVES_WITH_WORK, FOLLOW_UPS_RUNNING]
     assert client.queries == ["winback-ACC-OLD"]  # the new sequence needed no query
     assert [r["account_id"] for r in rows] == ["ACC-OLD", "ACC-NEW"]  # soonest due first
     assert rows[0] == task_json("ACC-OLD", "spring", "maria.lind", open_task(soon, touch=3))
@@ -284,6 +301,250 @@ async def test_a_running_save_s_open_tasks_are_listed_by_their_own_owners() -> N
         ("SAVE-1", "issue-1"),
     ]
     assert task_lines(mine)[-1] == "2 open tasks"
+
+
+def follow_up_task(task_id: str, owner: str, due: datetime, state: str = "open") -> FollowUpTask:
+    return FollowUpTask(
+        task_id=task_id,
+        title=f"the {task_id}",
+        owner=owner,
+        opened_utc=due - timedelta(days=7),
+        due_utc=due,
+        state=state,
+    )
+
+
+def follow_up_status(account_id: str, tasks: list[FollowUpTask]) -> FollowUpStatus:
+    return FollowUpStatus(
+        account_id=account_id,
+        outcome="saved",
+        tasks=tasks,
+        campaign_id="saves-q2",
+        timezone="Europe/Helsinki",
+    )
+
+
+def test_the_follow_ups_list_asks_for_every_running_follow_up() -> None:
+    assert FOLLOW_UPS_RUNNING == "WorkflowType = 'SaveFollowUpWorkflow' AND ExecutionStatus = 'Running'"
+
+
+def test_a_follow_up_task_row_has_the_sequence_row_s_keys_and_says_how_to_report_it() -> None:
+    due = datetime(2027, 3, 24, 7, 0, tzinfo=UTC)
+    st = follow_up_status("FU-1", [])
+    row = follow_up_task_json(st, 3, follow_up_task("health-2", "maria.lind", due))
+    assert list(row) == TASK_KEYS
+    assert row == {
+        "account_id": "FU-1",
+        "campaign_id": "saves-q2",
+        "owner": "maria.lind",
+        "touch": 3,
+        "channel": "save-followup",
+        "template": "health-2",
+        "due_utc": "2027-03-24T07:00:00+00:00",
+        "due_local": "2027-03-24T09:00:00+02:00",  # Helsinki
+        "subject": "After the save of FU-1: the health-2",
+        "text": (
+            "winback task done FU-1 --task health-2 --outcome done|skipped, or in the Temporal UI "
+            'save-followup-FU-1\'s complete_task Update with {"task": "health-2", "outcome": "done"}'
+        ),
+    }
+    assert task_lines([row])[0].startswith("FU-1           task health-2 save-followup due 2027-03-24T09:00")
+    check = follow_up_task_json(st, 30, follow_up_task("renewal-check", "maria.lind", due))
+    assert check["text"].startswith("winback task done FU-1 --task renewal-check --outcome held|churned, ")
+    assert check["text"].endswith('{"task": "renewal-check", "outcome": "held"}')
+    # A status from a worker older than the zone in it: the due time in UTC, not nothing.
+    old = follow_up_task_json(
+        FollowUpStatus(account_id="FU-1", outcome="saved"), 1, follow_up_task("x", "m", due)
+    )
+    assert old["due_local"] == old["due_utc"] and old["campaign_id"] == ""
+
+
+async def test_a_running_follow_up_s_open_tasks_are_listed_by_their_own_owners() -> None:
+    soon = datetime(2027, 3, 23, 7, 0, tzinfo=UTC)
+    mid = datetime(2027, 3, 26, 7, 0, tzinfo=UTC)
+    later = datetime(2027, 3, 30, 7, 0, tzinfo=UTC)
+    follow = follow_up_status(
+        "FU-1",
+        [
+            follow_up_task("promise-issue-1", "maria.lind", soon, state="done"),
+            follow_up_task("promise-issue-2", "erik.holm", soon),
+            follow_up_task("escalation-issue-2", "sanna.virtanen", later),
+            follow_up_task("health-1", "maria.lind", later),
+        ],
+    )
+    client = ListingClient(
+        [listed("ACC-1", open_task(mid))],
+        {"save-followup-FU-1": follow},
+        follow_ups=[listed_save("FU-1", "SaveFollowUpWorkflow")],
+    )
+
+    everyone = await open_tasks(cast(Client, client), None)
+    assert client.lists == [tasks_query(None), SAVES_WITH_WORK, FOLLOW_UPS_RUNNING]
+    assert client.queries == ["save-followup-FU-1"]
+    assert [(r["account_id"], r["template"], r["owner"], r["touch"]) for r in everyone] == [
+        ("FU-1", "promise-issue-2", "erik.holm", 2),  # its place in the list, closed ones counted
+        ("ACC-1", "product_gap/02_linkedin_note", "maria.lind", 2),
+        ("FU-1", "escalation-issue-2", "sanna.virtanen", 3),
+        ("FU-1", "health-1", "maria.lind", 4),
+    ]
+    assert all(list(r) == TASK_KEYS for r in everyone)
+
+    mine = await open_tasks(cast(Client, client), "maria.lind@winback.example")
+    assert [(r["account_id"], r["template"]) for r in mine] == [
+        ("ACC-1", "product_gap/02_linkedin_note"),
+        ("FU-1", "health-1"),
+    ]
+    managers = await open_tasks(cast(Client, client), "sanna.virtanen")
+    assert [r["template"] for r in managers if r["account_id"] == "FU-1"] == ["escalation-issue-2"]
+
+
+async def test_a_follow_up_that_does_not_answer_is_noted_and_the_rest_listed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    class Silent(ListingClient):
+        def get_workflow_handle(self, workflow_id: str) -> Any:
+            class Handle:
+                async def query(self, *_args: Any, **_kwargs: Any) -> Status:
+                    raise RPCError("deadline exceeded", RPCStatusCode.DEADLINE_EXCEEDED, b"")
+
+            return Handle()
+
+    due = datetime(2027, 3, 26, 7, 0, tzinfo=UTC)
+    client = Silent(
+        [listed("ACC-1", open_task(due))], {}, follow_ups=[listed_save("FU-9", "SaveFollowUpWorkflow")]
+    )
+    rows = await open_tasks(cast(Client, client), None)
+    assert [r["account_id"] for r in rows] == ["ACC-1"]
+    assert capsys.readouterr().err == (
+        "save-followup-FU-9: no answer to its status (deadline exceeded); its tasks are not listed\n"
+    )
+
+
+class AccountClient:
+    """An account's running save and follow-up by id (absent: NOT_FOUND, as Temporal answers),
+    and the Updates sent to them."""
+
+    def __init__(self, statuses: dict[str, Status]) -> None:
+        self.statuses = statuses
+        self.query_kwargs: list[dict[str, Any]] = []
+        self.updates: list[tuple[str, str, dict[str, Any]]] = []
+
+    def get_workflow_handle(self, workflow_id: str) -> Any:
+        client = self
+
+        class Handle:
+            async def query(self, *_args: Any, **kwargs: Any) -> Status:
+                client.query_kwargs.append(kwargs)
+                if workflow_id not in client.statuses:
+                    raise RPCError("workflow not found", RPCStatusCode.NOT_FOUND, b"")
+                return client.statuses[workflow_id]
+
+            async def execute_update(
+                self, name: str, payload: dict[str, Any], **_kwargs: Any
+            ) -> ActionResult:
+                client.updates.append((workflow_id, name, payload))
+                return ActionResult(
+                    state="working", details="after the save (saved): 1 open task(s)\nhealth-3"
+                )
+
+        return Handle()
+
+
+def task_done(client: AccountClient, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    async def connected() -> AccountClient:
+        return client
+
+    monkeypatch.setattr("winback.commands.tasks.client_or_fail", connected)
+    return CliRunner().invoke(cli, ["task", "done", *args])
+
+
+def account_with_both() -> AccountClient:
+    due = datetime(2027, 3, 24, 7, 0, tzinfo=UTC)
+    save = save_status(
+        "ACC-1",
+        [
+            save_task("conversation", 1, "maria.lind", "done", due),
+            save_task("issue-1", 2, "maria.lind", "open", due),
+            save_task("plan", 3, "maria.lind", "pending", None),
+        ],
+    )
+    follow = follow_up_status(
+        "ACC-1",
+        [
+            follow_up_task("health-1", "maria.lind", due, state="done"),
+            follow_up_task("health-2", "maria.lind", due),
+            follow_up_task("renewal-check", "maria.lind", due),
+        ],
+    )
+    return AccountClient({"save-ACC-1": save, "save-followup-ACC-1": follow})
+
+
+def test_task_done_routes_to_the_save_or_the_follow_up_that_has_the_task_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = account_with_both()
+    save = task_done(client, monkeypatch, "ACC-1", "--task", "issue-1", "--note", "called")
+    assert save.exit_code == 0, save.output
+    assert save.output.startswith("task issue-1 of the save of ACC-1 reported; the save: ")
+    follow = task_done(client, monkeypatch, "ACC-1", "--task", "health-2")
+    assert follow.exit_code == 0, follow.output
+    assert follow.output == (
+        "task health-2 of the follow-up of ACC-1 reported; "
+        "the follow-up: after the save (saved): 1 open task(s)\n"
+    )
+    held = task_done(client, monkeypatch, "ACC-1", "--task", "renewal-check", "--outcome", "held")
+    assert held.exit_code == 0, held.output
+    by_number = task_done(client, monkeypatch, "ACC-1", "--task", "2")  # a save's task by number
+    assert by_number.exit_code == 0, by_number.output
+    assert client.updates == [
+        ("save-ACC-1", "complete_task", {"task": "issue-1", "outcome": "done", "note": "called"}),
+        ("save-followup-ACC-1", "complete_task", {"task": "health-2", "outcome": "done", "note": ""}),
+        ("save-followup-ACC-1", "complete_task", {"task": "renewal-check", "outcome": "held", "note": ""}),
+        ("save-ACC-1", "complete_task", {"task": "2", "outcome": "done", "note": ""}),
+    ]
+    # Only a running one counts: a closed run's status still lists tasks it cannot close.
+    assert {k.get("reject_condition") for k in client.query_kwargs} == {QueryRejectCondition.NOT_OPEN}
+
+
+def test_task_done_goes_to_the_follow_up_alone_when_no_save_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    both = account_with_both()
+    client = AccountClient({"save-followup-ACC-1": both.statuses["save-followup-ACC-1"]})
+    run = task_done(client, monkeypatch, "ACC-1", "--task", "renewal-check", "--outcome", "churned")
+    assert run.exit_code == 0, run.output
+    assert client.updates == [
+        ("save-followup-ACC-1", "complete_task", {"task": "renewal-check", "outcome": "churned", "note": ""})
+    ]
+
+
+def test_task_done_with_the_task_open_in_neither_is_one_line_naming_what_is_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = account_with_both()
+    closed = task_done(client, monkeypatch, "ACC-1", "--task", "health-1")
+    assert closed.exit_code == 2 and client.updates == []
+    assert closed.output == (
+        "complete_task refused: no open task health-1 of ACC-1; "
+        "open now: save issue-1; follow-up health-2, renewal-check\n"
+    )
+
+    quiet = AccountClient({"save-followup-ACC-1": follow_up_status("ACC-1", [])})
+    none_open = task_done(quiet, monkeypatch, "ACC-1", "--task", "health-1")
+    assert none_open.exit_code == 2
+    assert none_open.output == "complete_task refused: no open task health-1 of ACC-1; open now: none\n"
+
+    nothing = task_done(AccountClient({}), monkeypatch, "ACC-9", "--task", "health-1")
+    assert nothing.exit_code == 2
+    assert nothing.output == (
+        "complete_task refused: no save or follow-up of ACC-9 is running; "
+        "`winback tasks` lists the open tasks\n"
+    )
+
+
+def test_the_sequence_s_task_done_still_takes_only_its_own_outcomes(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = account_with_both()
+    run = task_done(client, monkeypatch, "ACC-1", "--outcome", "held")
+    assert run.exit_code == 2 and client.updates == [] and client.query_kwargs == []
+    assert "Invalid value for '--outcome': 'held' is not one of 'done', 'skipped', 'no_answer'." in run.output
 
 
 async def eventually(check: Any, what: str) -> Any:
@@ -421,7 +682,7 @@ async def test_tasks_lists_a_running_save_s_open_tasks_for_each_owner(
             again = await winback("task", "done", account_id, "--task", first, env=env)
             assert again.code == 2 and again.err.startswith("complete_task refused: ")
             gone = await winback("task", "done", "NO-SUCH-SAVE", "--task", first, env=env)
-            assert gone.code == 2 and "no save of NO-SUCH-SAVE is running" in gone.err
+            assert gone.code == 2 and "no save or follow-up of NO-SUCH-SAVE is running" in gone.err
         finally:
             await handle.terminate("test over")
     store.close()
