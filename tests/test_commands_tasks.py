@@ -5,6 +5,7 @@ and the open tasks of running saves and save follow-ups from their status; `winb
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -25,14 +26,17 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.launch import start_sequence
 from activities.saves import start_save
+from campaigns import calendar
+from contracts import ids
 from contracts import search_attributes as sa
 from contracts.ids import OPEN_TASK_MEMO
-from contracts.save_followup import FollowUpStatus, FollowUpTask
+from contracts.save_followup import FollowUpStatus, FollowUpTask, Promise
 from contracts.saves import SaveStatus, TaskView
 from contracts.sequence import ActionResult, OpenTask, SequenceStatus
 from tests.cli import codec_converter, env_for, winback
 from tests.factories import make_account, sequence_input, task_first_input, temp_store
 from tests.test_save import full_save
+from tests.test_save_followup import follow_up
 from winback.cli import cli
 from winback.commands.tasks import (
     FOLLOW_UPS_RUNNING,
@@ -48,6 +52,8 @@ from winback.commands.tasks import (
 from winback.settings import Settings
 from winback.worker import build_worker
 from workflows.save import SaveWorkflow
+from workflows.save_followup import SaveFollowUpWorkflow
+from workflows.save_followup_text import report_back_for
 from workflows.sequence import SequenceWorkflow
 
 TASK_KEYS = [
@@ -685,4 +691,97 @@ async def test_tasks_lists_a_running_save_s_open_tasks_for_each_owner(
             assert gone.code == 2 and "no save or follow-up of NO-SUCH-SAVE is running" in gone.err
         finally:
             await handle.terminate("test over")
+    store.close()
+
+
+@pytest.mark.integration
+async def test_tasks_lists_a_running_follow_up_s_tasks_and_task_done_closes_them(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    run_id = uuid.uuid4().hex[:8]
+    queue = f"follow-up-tasks-{run_id}"
+    account_id = f"FUTASK-{run_id}"
+    env = env_for(dev_env, tmp_path, queue)
+    settings = Settings(data_dir=tmp_path, task_queue=queue, public_url="https://winback.example")
+    store = temp_store(tmp_path)
+    client = dev_env.client
+    now = datetime.now(UTC)
+    # A saved renewal more than a year ago: its renewal check opens at once, beside the promise
+    # (a weekly health check would take a week of real time).
+    promise = Promise("issue-1", "a working session", "erik.holm", now + timedelta(days=7))
+    inp = replace(
+        follow_up(now.date(), "saved", account_id=account_id, promises=(promise,)),
+        renewal_on=(now.date() - timedelta(days=400)).isoformat(),
+    )
+    async with build_worker(client, settings, store):
+        handle = await client.start_workflow(
+            SaveFollowUpWorkflow.run, inp, id=ids.save_follow_up_id(account_id), task_queue=queue
+        )
+        try:
+
+            async def both_on_the_board() -> FollowUpStatus | None:
+                st: FollowUpStatus = await handle.query(SaveFollowUpWorkflow.status)
+                return st if len([t for t in st.tasks if t.board]) == 2 else None
+
+            status = await eventually(both_on_the_board, "the promise and the renewal check open")
+            assert [t.task_id for t in status.tasks] == ["promise-issue-1", "renewal-check"]
+
+            async def listed_running() -> list[WorkflowExecution]:
+                query = f"{FOLLOW_UPS_RUNNING} AND WorkflowId = '{handle.id}'"
+                return [wf async for wf in client.list_workflows(query)]
+
+            await eventually(listed_running, "the follow-up in the follow-ups list")
+
+            run = await winback("tasks", "--json", env=env)
+            assert run.code == 0, run.err
+            rows = [r for r in json.loads(run.out) if r["account_id"] == account_id]
+            assert [(r["template"], r["touch"], r["owner"]) for r in rows] == [
+                ("promise-issue-1", 1, "erik.holm"),
+                ("renewal-check", 2, "maria.lind"),
+            ]
+            for row, task in zip(rows, status.tasks, strict=True):
+                assert list(row) == TASK_KEYS
+                assert row["campaign_id"] == "saves-test" and row["channel"] == "save-followup"
+                assert row["due_utc"] == task.due_utc.isoformat()
+                assert row["due_local"] == calendar.to_local(task.due_utc, inp.account.timezone).isoformat()
+                assert row["text"] == report_back_for(account_id, task.task_id)
+            assert "--outcome held|churned" in rows[1]["text"]
+
+            mine = await winback("tasks", "--owner", "erik.holm", env=env)
+            assert mine.code == 0, mine.err
+            assert f"{account_id:<14} task promise-issue-1 save-followup " in mine.out
+            assert "renewal-check" not in mine.out
+
+            # Routed to the follow-up (no save runs); a task it does not have open is one line.
+            health = await winback("task", "done", account_id, "--task", "health-1", env=env)
+            assert health.code == 2 and health.out == ""
+            assert health.err == (
+                f"complete_task refused: no open task health-1 of {account_id}; "
+                "open now: follow-up promise-issue-1, renewal-check\n"
+            )
+            done = await winback(
+                "task", "done", account_id, "--task", "promise-issue-1", "--note", "held", env=env
+            )
+            assert done.code == 0, done.err
+            assert done.out.startswith(f"task promise-issue-1 of the follow-up of {account_id} reported; ")
+            # The renewal check takes held or churned: its validator says so in one line.
+            plain = await winback("task", "done", account_id, "--task", "renewal-check", env=env)
+            assert plain.code == 2 and plain.err == (
+                'complete_task refused: "outcome" of renewal-check must be one of held, churned\n'
+            )
+            held = await winback(
+                "task", "done", account_id, "--task", "renewal-check", "--outcome", "held", env=env
+            )
+            assert held.code == 0, held.err
+            result = await handle.result()
+            assert result.steps == ["renewal-check: held"]
+            assert [t.state for t in result.tasks] == ["done", "held"]
+            [record] = store.follow_ups(account_id=account_id)
+            assert (record.step, record.result) == ("renewal-check", "held")
+            # Ended: nothing runs for the account any more.
+            after = await winback("task", "done", account_id, "--task", "renewal-check", env=env)
+            assert after.code == 2 and "no save or follow-up of" in after.err
+        finally:
+            with contextlib.suppress(RPCError):
+                await handle.terminate("test over")
     store.close()
