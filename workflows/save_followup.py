@@ -242,7 +242,7 @@ class SaveFollowUpWorkflow(Reading):
             campaign_id=inp.campaign_id,
             owner=owner,
             touch=self._numbers,
-            channel=text.task_channel(task_id),
+            channel=text.CHANNEL,
             template=task_id,
             due_utc=due,
             due_local=text.due_local(due, inp.account.timezone),

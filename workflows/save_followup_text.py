@@ -14,14 +14,8 @@ from campaigns import calendar
 from contracts import ids
 from contracts.save_followup import DONE, RENEWAL_CHECK, RENEWAL_RESULTS, SKIPPED
 
-# Every follow-up task goes to the owner's board on this channel.
+# Every follow-up task's channel, on the owner's board and in `winback tasks`.
 CHANNEL: Final = "save-followup"
-
-
-def task_channel(task_id: str) -> str:
-    """A follow-up task's channel on the board and in `winback tasks` (one for every task)."""
-    del task_id
-    return CHANNEL
 
 
 def subject_for(account_id: str, title: str) -> str:

@@ -132,7 +132,7 @@ def follow_up_task_json(st: FollowUpStatus, number: int, task: FollowUpTask) -> 
         "campaign_id": st.campaign_id,
         "owner": task.owner,
         "touch": number,
-        "channel": save_followup_text.task_channel(task.task_id),
+        "channel": save_followup_text.CHANNEL,
         "template": task.task_id,
         "due_utc": due_utc,
         # A worker older than the zone in the status: UTC rather than nothing.
