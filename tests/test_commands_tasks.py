@@ -26,6 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.launch import start_sequence
 from activities.saves import start_save
+from activities.store import Store
 from campaigns import calendar
 from contracts import ids
 from contracts import search_attributes as sa
@@ -553,6 +554,18 @@ def test_the_sequence_s_task_done_still_takes_only_its_own_outcomes(monkeypatch:
     assert "Invalid value for '--outcome': 'held' is not one of 'done', 'skipped', 'no_answer'." in run.output
 
 
+@contextlib.asynccontextmanager
+async def dev_worker(dev_env: WorkflowEnvironment, folder: Path, queue: str) -> AsyncIterator[Store]:
+    """A real worker on the dev server for one test's queue, with its own store."""
+    settings = Settings(data_dir=folder, task_queue=queue, public_url="https://winback.example")
+    store = temp_store(folder)
+    try:
+        async with build_worker(dev_env.client, settings, store):
+            yield store
+    finally:
+        store.close()
+
+
 async def eventually(check: Any, what: str) -> Any:
     for _ in range(100):  # visibility is eventually consistent
         found = await check()
@@ -571,10 +584,8 @@ async def test_tasks_json_lists_the_open_task_and_task_done_closes_it(
     owner = f"csm-{run_id}@winback.example"
     account_id = f"TASK-{run_id}"
     env = env_for(dev_env, tmp_path, queue)
-    settings = Settings(data_dir=tmp_path, task_queue=queue, public_url="https://winback.example")
-    store = temp_store(tmp_path)
     client = dev_env.client
-    async with build_worker(client, settings, store):
+    async with dev_worker(dev_env, tmp_path, queue):
         inp = task_first_input(make_account(account_id=account_id, country="", owner=owner))
         handle = await start_sequence(client, queue, inp)
 
@@ -631,7 +642,6 @@ async def test_tasks_json_lists_the_open_task_and_task_done_closes_it(
         await eventually(no_tasks, "the task gone from the list")
         after = await winback("tasks", "--owner", owner, "--json", env=env)
         assert after.code == 0 and json.loads(after.out) == []
-    store.close()
 
 
 @pytest.mark.integration
@@ -642,10 +652,8 @@ async def test_tasks_lists_a_running_save_s_open_tasks_for_each_owner(
     queue = f"save-tasks-{run_id}"
     account_id = f"SAVETASK-{run_id}"
     env = env_for(dev_env, tmp_path, queue)
-    settings = Settings(data_dir=tmp_path, task_queue=queue, public_url="https://winback.example")
-    store = temp_store(tmp_path)
     client = dev_env.client
-    async with build_worker(client, settings, store):
+    async with dev_worker(dev_env, tmp_path, queue):
         handle = await start_save(client, queue, full_save(datetime.now(UTC).date(), account_id=account_id))
         try:
 
@@ -691,7 +699,6 @@ async def test_tasks_lists_a_running_save_s_open_tasks_for_each_owner(
             assert gone.code == 2 and "no save or follow-up of NO-SUCH-SAVE is running" in gone.err
         finally:
             await handle.terminate("test over")
-    store.close()
 
 
 @pytest.mark.integration
@@ -702,8 +709,6 @@ async def test_tasks_lists_a_running_follow_up_s_tasks_and_task_done_closes_them
     queue = f"follow-up-tasks-{run_id}"
     account_id = f"FUTASK-{run_id}"
     env = env_for(dev_env, tmp_path, queue)
-    settings = Settings(data_dir=tmp_path, task_queue=queue, public_url="https://winback.example")
-    store = temp_store(tmp_path)
     client = dev_env.client
     now = datetime.now(UTC)
     # A saved renewal more than a year ago: its renewal check opens at once, beside the promise
@@ -713,7 +718,7 @@ async def test_tasks_lists_a_running_follow_up_s_tasks_and_task_done_closes_them
         follow_up(now.date(), "saved", account_id=account_id, promises=(promise,)),
         renewal_on=(now.date() - timedelta(days=400)).isoformat(),
     )
-    async with build_worker(client, settings, store):
+    async with dev_worker(dev_env, tmp_path, queue) as store:
         handle = await client.start_workflow(
             SaveFollowUpWorkflow.run, inp, id=ids.save_follow_up_id(account_id), task_queue=queue
         )
@@ -784,4 +789,3 @@ async def test_tasks_lists_a_running_follow_up_s_tasks_and_task_done_closes_them
         finally:
             with contextlib.suppress(RPCError):
                 await handle.terminate("test over")
-    store.close()
